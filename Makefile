@@ -1,0 +1,44 @@
+# Every target that needs Python depends on the venv, so each works on a fresh clone.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NB := $(wildcard book/*.ipynb)
+
+.PHONY: install test unit nbtest book bench cluster cluster-delete test-kind clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+test: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+	$(if $(NB),$(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg $(NB))
+
+book: install
+	$(BIN)/jupyter-book build book --config _config.yml -W -n --keep-going
+
+bench: install
+	$(BIN)/python bench/run.py
+
+KIND ?= kind
+CLUSTER ?= netpol-course
+cluster:
+	$(KIND) create cluster --name $(CLUSTER) --config kind-config.yaml --wait 120s
+
+cluster-delete:
+	$(KIND) delete cluster --name $(CLUSTER)
+
+test-kind: install
+	NETPOL_BACKEND=kube $(BIN)/python -m pytest -q -p no:cacheprovider -m live tests
+	NETPOL_BACKEND=kube $(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg $(NB)
+
+clean:
+	rm -rf $(VENV) _build book/_build .pytest_cache

@@ -1,0 +1,56 @@
+"""netpol_kernel: the NetworkPolicy engine, embedded cluster and notebook helpers
+behind the "Network Policies" course book.
+
+>>> import netpol_kernel as nk
+>>> out = nk.kubectl("get netpol", backend=nk.EmbeddedCluster())
+>>> out.text
+'No resources found in default namespace.\\n'
+
+The pure core (objects, validation, engine) imports no IPython or matplotlib;
+notebook pieces (plots, widgets, the %kubectl magic) load on first use.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .engine import Engine, ServiceVerdict, Verdict
+from .errors import (AlreadyExistsError, ClusterError, FieldError, ManifestError, NetpolError,
+                     NotFoundError, UnsupportedCommand, YAMLSyntaxError)
+from .matrix import Cell, Matrix, MatrixDiff
+from .objects import LabelSelector, NetworkPolicy, Pod, Service, from_dict
+from .portset import PortSet
+
+__version__ = "0.1.0"
+
+# name -> module that defines it; imported lazily to keep `import netpol_kernel` light.
+_LAZY = {
+    "load_documents": ".manifests", "load_path": ".manifests", "Document": ".manifests",
+    "validate": ".validation",
+    "World": ".world",
+    "EmbeddedCluster": ".cluster",
+    "kubectl": ".kubectl", "KubectlResult": ".kubectl",
+    "current_backend": ".backends", "use_backend": ".backends",
+    "load_ipython_extension": ".magic",
+}
+_ALIASES = {"current_backend": "current", "use_backend": "use"}
+
+__all__ = [
+    "Engine", "Verdict", "ServiceVerdict", "Cell", "Matrix", "MatrixDiff", "PortSet",
+    "LabelSelector", "NetworkPolicy", "Pod", "Service", "from_dict",
+    "FieldError", "NetpolError", "ManifestError", "YAMLSyntaxError", "NotFoundError",
+    "AlreadyExistsError", "UnsupportedCommand", "ClusterError", *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    mod = _LAZY.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'netpol_kernel' has no attribute {name!r}")
+    value = getattr(importlib.import_module(mod, __name__), _ALIASES.get(name, name))
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,112 @@
+"""The small interface every cluster backend implements (embedded or real).
+
+kubectl rendering, widgets and matrices talk only to this interface, so the
+notebooks run unchanged against the embedded cluster or a kind cluster.
+Objects cross it as plain API dicts (what the API server returns), so the
+kubectl renderer is one piece of code for both.
+
+>>> ExecResult("", "curl: (6) Could not resolve host: backend\\n", 6).output
+'curl: (6) Could not resolve host: backend\\n'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional, Protocol, Sequence, runtime_checkable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import Engine
+    from ..manifests import Document
+
+__all__ = ["Backend", "ApplyResult", "ExecResult", "RESOURCES", "resource_for"]
+
+# kind -> (plural resource, group-qualified name kubectl prints, short names, namespaced)
+RESOURCES: dict[str, tuple[str, str, tuple[str, ...], bool]] = {
+    "Namespace": ("namespaces", "namespace", ("ns", "namespace"), False),
+    "Pod": ("pods", "pod", ("po", "pod"), True),
+    "Service": ("services", "service", ("svc", "service"), True),
+    "Secret": ("secrets", "secret", ("secret",), True),
+    "ConfigMap": ("configmaps", "configmap", ("cm", "configmap"), True),
+    "Endpoints": ("endpoints", "endpoints", ("ep",), True),
+    "Deployment": ("deployments", "deployment.apps", ("deploy", "deployment"), True),
+    "ReplicaSet": ("replicasets", "replicaset.apps", ("rs", "replicaset"), True),
+    "StatefulSet": ("statefulsets", "statefulset.apps", ("sts", "statefulset"), True),
+    "DaemonSet": ("daemonsets", "daemonset.apps", ("ds", "daemonset"), True),
+    "NetworkPolicy": ("networkpolicies", "networkpolicy.networking.k8s.io",
+                      ("netpol", "networkpolicy"), True),
+}
+
+
+def resource_for(word: str) -> Optional[str]:
+    """Map what a user types (``netpol``, ``deployments``, ``deployment.apps``) to a kind.
+
+    >>> resource_for("netpol"), resource_for("svc"), resource_for("deployments.apps")
+    ('NetworkPolicy', 'Service', 'Deployment')
+    """
+    w = word.lower()
+    for kind, (plural, qualified, shorts, _) in RESOURCES.items():
+        group = qualified.partition(".")[2]
+        names = {plural, kind.lower(), qualified, *shorts}
+        if group:
+            names |= {f"{plural}.{group}", f"{kind.lower()}.{group}"}
+        if w in names:
+            return kind
+    return None
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """One line of ``kubectl apply`` output: ``deployment.apps/frontend created``."""
+
+    kind: str
+    name: str
+    namespace: Optional[str]
+    action: str  # created | configured | unchanged | deleted
+
+    def __str__(self) -> str:
+        return f"{RESOURCES[self.kind][1]}/{self.name} {self.action}"
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    """What ``kubectl exec POD -- CMD`` produced; ``exit_code`` 0 means success."""
+
+    stdout: str
+    stderr: str
+    exit_code: int
+
+    @property
+    def output(self) -> str:
+        """stdout then stderr, plus kubectl's trailer on failure, as a terminal shows it."""
+        text = self.stdout + self.stderr
+        if self.exit_code != 0:
+            text += f"command terminated with exit code {self.exit_code}\n"
+        return text
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A cluster.  Names are plain object names; ``namespace`` None means the default."""
+
+    name: str  # "sim" or "kube"
+    default_namespace: str
+
+    def apply(self, docs: Sequence["Document"], namespace: Optional[str] = None) -> list[ApplyResult]:
+        """Create or update each (already validated) document; raises NetpolError on refusal."""
+
+    def delete(self, kind: str, name: str, namespace: Optional[str] = None) -> ApplyResult:
+        """Delete one object; raises NotFoundError with kubectl's wording."""
+
+    def get(self, kind: str, namespace: Optional[str] = None, name: Optional[str] = None,
+            selector: Optional[str] = None, all_namespaces: bool = False) -> list[dict]:
+        """Objects as the API server returns them (dicts); NotFoundError for a missing name."""
+
+    def label(self, kind: str, name: str, labels: dict, namespace: Optional[str] = None,
+              overwrite: bool = False) -> str:
+        """Set (value) or remove (None) labels; returns kubectl's ``pod/x labeled`` line."""
+
+    def exec(self, pod: str, argv: Sequence[str], namespace: Optional[str] = None,
+             container: Optional[str] = None) -> ExecResult:
+        """Run argv in the pod's container, no TTY; NotFoundError for an unknown pod."""
+
+    def engine(self, namespace: Optional[str] = None) -> "Engine":
+        """A policy engine over the cluster's current objects (for predictions and 'why')."""
