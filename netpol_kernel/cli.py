@@ -1,0 +1,126 @@
+"""``netpol-kernel``: validate manifests and analyse connectivity offline.
+
+    netpol-kernel validate -f FILE...
+    netpol-kernel matrix -f FILE... --port PORT [--protocol TCP|UDP|SCTP] [-o text|json]
+    netpol-kernel connectivity -f FILE... [-o text|json]
+    netpol-kernel explain -f FILE... --from NS/POD --to NS/POD|NS/SERVICE --port PORT [--protocol P]
+
+Invalid input prints one line per error and exits 1; never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Optional, Sequence, TextIO
+
+from .errors import ManifestError, NetpolError
+from .matrix import Cell, Matrix
+from .world import World
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="netpol-kernel",
+                                description="Kubernetes NetworkPolicy validation and connectivity analysis.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def files(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("-f", "--filename", dest="files", action="append", required=True,
+                        metavar="FILE", help="manifest file or directory (repeatable)")
+
+    v = sub.add_parser("validate", help="check manifests as the API server would")
+    files(v)
+    m = sub.add_parser("matrix", help="pod-to-pod reachability on one port")
+    files(m)
+    m.add_argument("--port", required=True, help="port number or container port name")
+    m.add_argument("--protocol", default="TCP", choices=["TCP", "UDP", "SCTP"])
+    m.add_argument("-o", "--output", default="text", choices=["text", "json"])
+    c = sub.add_parser("connectivity", help="allowed ports for every ordered pair of pods")
+    files(c)
+    c.add_argument("-o", "--output", default="text", choices=["text", "json"])
+    e = sub.add_parser("explain", help="the verdict for one connection, and why")
+    files(e)
+    e.add_argument("--from", dest="src", required=True, metavar="NS/POD")
+    e.add_argument("--to", dest="dst", required=True, metavar="NS/POD|NS/SERVICE")
+    e.add_argument("--port", required=True)
+    e.add_argument("--protocol", default="TCP", choices=["TCP", "UDP", "SCTP"])
+    return p
+
+
+def _port(text: str):
+    return int(text) if text.isdigit() else text
+
+
+def _matrix(world: World, args, out: TextIO) -> int:
+    eng = world.engine()
+    allowed = eng.matrix_allowed(_port(args.port), args.protocol)
+    keys = [p.key for p in world.pods]
+    if args.output == "json":
+        json.dump({"port": _port(args.port), "protocol": args.protocol, "pods": keys,
+                   "allowed": {s: {d: bool(allowed[i, j]) for j, d in enumerate(keys)}
+                               for i, s in enumerate(keys)}}, out, indent=1)
+        out.write("\n")
+    else:
+        cells = tuple(tuple(Cell(bool(x)) for x in row) for row in allowed)
+        out.write(Matrix(tuple(keys), tuple(keys), cells, title=f"{args.protocol}/{args.port}").to_text() + "\n")
+    return 0
+
+
+def _connectivity(world: World, args, out: TextIO) -> int:
+    conn = world.engine().connectivity()
+    if args.output == "json":
+        # Serialise each distinct outcome once; pairs only reference it.
+        texts = [json.dumps(ps.to_json(), separators=(", ", ": ")) for ps in conn.combos]
+        out.write('{"connections": {')
+        for i, s in enumerate(conn.pods):
+            row = conn.combo_of[conn.pod_class[i]]
+            out.write(("," if i else "") + "\n " + json.dumps(s) + ": {")
+            parts = [json.dumps(d) + ": " + texts[row[conn.pod_class[j]]]
+                     for j, d in enumerate(conn.pods) if j != i]
+            out.write(", ".join(parts) + "}")
+        out.write("\n}}\n")
+    else:
+        for s, d, ps in conn.pairs():
+            out.write(f"{s} => {d} : {ps}\n")
+    return 0
+
+
+def _explain(world: World, args, out: TextIO) -> int:
+    eng = world.engine()
+    dst = args.dst
+    port = _port(args.port)
+    pod_keys = {p.key for p in world.pods}
+    svc_keys = {s.key for s in world.services}
+    if dst not in pod_keys and dst in svc_keys:
+        out.write(eng.evaluate_service(args.src, dst, port, args.protocol).explain() + "\n")
+    else:
+        out.write(eng.evaluate(args.src, dst, port, args.protocol).explain() + "\n")
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        world = World.from_paths(args.files)
+        if args.command == "validate":
+            n = len(world.pods) + len(world.policies) + len(world.services) + len(world.namespaces)
+            out.write(f"{n} objects valid\n")
+            return 0
+        return {"matrix": _matrix, "connectivity": _connectivity, "explain": _explain}[args.command](
+            world, args, out)
+    except ManifestError as e:
+        for line in e.lines():
+            err.write(line + "\n")
+        return 1
+    except (NetpolError, OSError) as e:
+        msg = str(e)
+        err.write((msg if msg.startswith(("error:", "Error from server")) else f"error: {msg}") + "\n")
+        return 1
+    except BrokenPipeError:  # e.g. piped into head
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
