@@ -70,6 +70,11 @@ class PortSet:
         return PortSet(*(_normalise(self.ranges(p) + other.ranges(p)) for p in PROTOCOLS))
 
     def __and__(self, other: "PortSet") -> "PortSet":
+        # Fast paths: most pairs have one side not isolated (all ports).
+        if other == _ALL or not self:
+            return self
+        if self == _ALL or not other:
+            return other
         return PortSet(*(_intersect(self.ranges(p), other.ranges(p)) for p in PROTOCOLS))
 
     def __bool__(self) -> bool:
@@ -93,3 +98,6 @@ class PortSet:
             if rs:
                 parts.append(p + " " + ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in rs))
         return "; ".join(parts)
+
+
+_ALL = PortSet.all()
