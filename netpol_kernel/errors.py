@@ -40,7 +40,10 @@ def _show(value: Any) -> str:
         return "null"
     if isinstance(value, (int, float)):
         return str(value)
-    return json.dumps(value, sort_keys=True, default=str)
+    try:
+        return json.dumps(value, sort_keys=True, default=str)
+    except TypeError:  # YAML allows keys of mixed types ({0: .., name: ..}), which cannot be sorted
+        return json.dumps(value, default=str)
 
 
 @dataclass(frozen=True)
