@@ -37,8 +37,8 @@ cluster-delete:
 
 test-kind: install
 	NETPOL_BACKEND=kube $(BIN)/python -m pytest -q -p no:cacheprovider -m live tests
-	NETPOL_BACKEND=kube $(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg $(NB)
+	$(if $(NB),NETPOL_BACKEND=kube $(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg $(NB))
 
 clean:
 	rm -rf $(VENV) _build book/_build .pytest_cache

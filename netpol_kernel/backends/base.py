@@ -5,8 +5,9 @@ notebooks run unchanged against the embedded cluster or a kind cluster.
 Objects cross it as plain API dicts (what the API server returns), so the
 kubectl renderer is one piece of code for both.
 
->>> ExecResult("", "curl: (6) Could not resolve host: backend\\n", 6).output
-'curl: (6) Could not resolve host: backend\\n'
+>>> print(ExecResult("", "curl: (6) Could not resolve host: backend\\n", 6).output, end="")
+curl: (6) Could not resolve host: backend
+command terminated with exit code 6
 """
 from __future__ import annotations
 

@@ -1,0 +1,1169 @@
+"""The course's :class:`~netpol_kernel.backends.base.Backend` on a real cluster.
+
+Everything goes through the official ``kubernetes`` client, behind one small
+seam, :class:`ClientLayer` (the only class here that calls the client; tests
+replace it with ``tests/kube_fakes.FakeClientLayer``).  :class:`KubeBackend`
+adds what a course needs on top of plain API calls:
+
+* **safety** -- it refuses any context that is not a local kind cluster unless
+  the user opts in by name (``NETPOL_ALLOW_CONTEXT=<context>``), mutates only
+  namespaces it created (label ``app.kubernetes.io/managed-by=netpol-kernel``),
+  and :meth:`KubeBackend.cleanup` deletes only those;
+* **kubectl's outcomes** -- server-side apply reported as created / configured /
+  unchanged, ``kubectl exec`` exit codes, kubectl's NotFound wording;
+* **one error path** -- every client exception becomes one of this package's
+  errors in :func:`_convert`, with one message naming the context;
+* **waiting done right** -- Deployments are awaited after apply (image pull
+  failures and crash loops reported at once, progress shown), probes wait for
+  the CNI to program freshly applied policies (:meth:`KubeBackend.settle`) and
+  run on a small bounded pool (:meth:`KubeBackend.exec_many`).
+
+>>> rest_path("NetworkPolicy", "deny", "netpol-lab")
+'/apis/networking.k8s.io/v1/namespaces/netpol-lab/networkpolicies/deny'
+>>> check_context("kind-netpol-course", "https://127.0.0.1:41231") is None
+True
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import (TYPE_CHECKING, Any, Callable, Iterator, Mapping, NoReturn, Optional, Protocol,
+                    Sequence)
+from urllib.parse import urlsplit
+
+from ..errors import (AlreadyExistsError, ClusterError, FieldError, ManifestError, NetpolError,
+                      NotFoundError, UnsupportedCommand)
+from .base import RESOURCES, ApplyResult, ExecResult, resource_for
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import Engine
+    from ..manifests import Document
+
+__all__ = ["KubeBackend", "ClientLayer", "ExecStream", "WaitInterrupted", "check_context",
+           "rest_path", "resource_name", "api_version", "api_json", "default_progress",
+           "MANAGED_BY", "MANAGED_BY_VALUE", "CHAPTER_LABEL", "FIELD_MANAGER"]
+
+MANAGED_BY = "app.kubernetes.io/managed-by"
+MANAGED_BY_VALUE = "netpol-kernel"
+CHAPTER_LABEL = "netpol-kernel/chapter"
+FIELD_MANAGER = "netpol-kernel"
+ERROR_CHANNEL = 3  # kubernetes.stream.ws_client.ERROR_CHANNEL: the exec's final v1.Status
+
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+# Container waiting reasons that will not fix themselves by waiting longer.
+_PULL_FAILURES = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
+_STUCK = {"CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError",
+          "RunContainerError"}
+# The typed API class attribute and method noun of each kind (CoreV1Api.read_namespaced_pod...).
+_TYPED: dict[str, tuple[str, str]] = {
+    "Namespace": ("core", "namespace"), "Pod": ("core", "pod"), "Service": ("core", "service"),
+    "Secret": ("core", "secret"), "ConfigMap": ("core", "config_map"),
+    "Endpoints": ("core", "endpoints"), "Deployment": ("apps", "deployment"),
+    "ReplicaSet": ("apps", "replica_set"), "StatefulSet": ("apps", "stateful_set"),
+    "DaemonSet": ("apps", "daemon_set"), "NetworkPolicy": ("net", "network_policy"),
+    "Node": ("core", "node"),
+}
+# apimachinery's field.ErrorType reasons (Status causes) -> FieldError.type.
+_CAUSE_TYPES = {
+    "FieldValueRequired": ("Required", "Required value"),
+    "FieldValueInvalid": ("Invalid", "Invalid value"),
+    "FieldValueNotSupported": ("Unsupported", "Unsupported value"),
+    "FieldValueForbidden": ("Forbidden", "Forbidden"),
+    "FieldValueDuplicate": ("Duplicate", "Duplicate value"),
+    "FieldValueTooLong": ("TooLong", "Too long"),
+    "FieldValueTypeInvalid": ("Invalid", "Invalid value"),
+}
+
+Progress = Callable[[str], None]
+
+# RESOURCES plus Node, which kubectl can read (``kubectl get nodes``) but the book never changes.
+_KINDS: dict[str, tuple[str, str, tuple[str, ...], bool]] = {
+    **RESOURCES, "Node": ("nodes", "node", ("no", "node"), False)}
+
+
+# ----------------------------------------------------------------------------- paths
+
+
+def api_version(kind: str) -> str:
+    """The served version of a kind, read off RESOURCES' group-qualified name.
+
+    >>> api_version("Pod"), api_version("Deployment"), api_version("NetworkPolicy")
+    ('v1', 'apps/v1', 'networking.k8s.io/v1')
+    """
+    group = _KINDS[kind][1].partition(".")[2]
+    return f"{group}/v1" if group else "v1"
+
+
+def resource_name(kind: str) -> str:
+    """The group-qualified plural kubectl prints in errors.
+
+    >>> resource_name("Pod"), resource_name("Deployment")
+    ('pods', 'deployments.apps')
+    """
+    plural, qualified = _KINDS[kind][0], _KINDS[kind][1]
+    group = qualified.partition(".")[2]
+    return f"{plural}.{group}" if group else plural
+
+
+def rest_path(kind: str, name: str, namespace: Optional[str]) -> str:
+    """The REST path of one object (what ``kubectl -v=8`` shows).
+
+    >>> rest_path("Namespace", "netpol-lab", None)
+    '/api/v1/namespaces/netpol-lab'
+    """
+    version = api_version(kind)
+    base = "/api/v1" if version == "v1" else f"/apis/{version}"
+    plural, _, _, namespaced = _KINDS[kind]
+    scope = f"/namespaces/{namespace}" if namespaced else ""
+    return f"{base}{scope}/{plural}/{name}"
+
+
+# ----------------------------------------------------------------------------- safety
+
+
+def check_context(context: str, server: str, allow_context: Optional[str] = None) -> None:
+    """Refuse anything but a local kind cluster, unless opted in by exact context name.
+
+    kind names its contexts ``kind-<cluster>`` and serves the API on 127.0.0.1;
+    a context that fails either test may be a shared or production cluster.
+
+    >>> check_context("prod", "https://10.0.0.1:6443", allow_context="prod")
+    >>> check_context("prod", "https://10.0.0.1:6443")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    netpol_kernel.errors.ClusterError: refusing to use Kubernetes context "prod" (server https://10.0.0.1:6443): ...
+    """
+    if allow_context is not None and allow_context == context:
+        return
+    host = (urlsplit(server).hostname or "").lower()
+    problems = []
+    if not context.startswith("kind-"):
+        problems.append("its name does not start with kind-")
+    if host not in _LOCAL_HOSTS:
+        problems.append(f"its server {host or server!r} is not localhost")
+    if not problems:
+        return
+    raise ClusterError(
+        f'refusing to use Kubernetes context "{context}" (server {server}): it does not look '
+        f"like a local kind cluster ({' and '.join(problems)}). netpol-kernel creates, changes "
+        f"and deletes objects; to use this cluster anyway, set NETPOL_ALLOW_CONTEXT={context}")
+
+
+# ----------------------------------------------------------------------------- the seam
+
+
+class ExecStream(Protocol):
+    """What :meth:`ClientLayer.exec_stream` returns (the part of ``ws_client.WSClient`` we use)."""
+
+    def is_open(self) -> bool: ...
+    def update(self, timeout: float = 0) -> None: ...
+    def read_stdout(self, timeout: float = 0) -> str: ...
+    def read_stderr(self, timeout: float = 0) -> str: ...
+    def read_channel(self, channel: int, timeout: float = 0) -> str: ...
+    def close(self, **kwargs: Any) -> None: ...
+
+
+class _ApiJSON:
+    """``ApiClient.sanitize_for_serialization`` with timestamps as the API server writes them.
+
+    The client renders datetimes with ``isoformat()`` (``...+00:00``); the API
+    server (and so kubectl) writes RFC 3339 in UTC with a ``Z``.
+    """
+
+    PRIMITIVE_TYPES = (float, bool, bytes, str, int)
+
+    def sanitize_for_serialization(self, obj: Any) -> Any:
+        if isinstance(obj, datetime):
+            utc = obj.astimezone(timezone.utc) if obj.tzinfo else obj
+            micro = f".{utc.microsecond:06d}" if utc.microsecond else ""
+            return utc.strftime("%Y-%m-%dT%H:%M:%S") + micro + "Z"
+        from kubernetes.client import ApiClient
+        return ApiClient.sanitize_for_serialization(self, obj)  # type: ignore[arg-type]
+
+
+def api_json(obj: Any) -> Any:
+    """A typed client object as the API server's JSON (camelCase keys, no nulls).
+
+    >>> from kubernetes.client import V1Namespace, V1ObjectMeta
+    >>> api_json(V1Namespace(metadata=V1ObjectMeta(name="x", labels={"a": "b"})))
+    {'metadata': {'labels': {'a': 'b'}, 'name': 'x'}}
+    """
+    return _ApiJSON().sanitize_for_serialization(obj)
+
+
+class ClientLayer:
+    """Every call KubeBackend makes to the ``kubernetes`` client, and nothing else.
+
+    Methods return plain API dicts and raise the client's own exceptions
+    (``ApiException``, urllib3 errors); :class:`KubeBackend` converts those.
+    ``tests/kube_fakes.FakeClientLayer`` implements the same methods in memory.
+    """
+
+    def __init__(self, api_client: Any, context: str, server: Optional[str] = None,
+                 stream: Optional[Callable[..., Any]] = None):
+        from kubernetes import client
+        self.api_client = api_client
+        self.context = context
+        self.server: str = server or api_client.configuration.host
+        self.core = client.CoreV1Api(api_client)
+        self.apps = client.AppsV1Api(api_client)
+        self.net = client.NetworkingV1Api(api_client)
+        if stream is None:
+            from kubernetes.stream import stream as stream
+        self._stream = stream
+
+    @classmethod
+    def from_kubeconfig(cls, context: Optional[str] = None,
+                        config_file: Optional[str] = None) -> "ClientLayer":
+        """Load ``KUBECONFIG`` (or ~/.kube/config), else the in-cluster service account."""
+        from kubernetes import client, config
+        from kubernetes.config.config_exception import ConfigException
+        path = config_file or os.environ.get("KUBECONFIG") or "~/.kube/config"
+        try:
+            _, active = config.list_kube_config_contexts(config_file=path)
+            name = context or (active or {}).get("name")
+            if not name:
+                raise ConfigException("the kubeconfig has no current context")
+            # persist_config=False: never rewrite the user's kubeconfig behind their back.
+            api = config.new_client_from_config(config_file=path, context=name, persist_config=False)
+            return cls(api, name)
+        except ConfigException as exc:
+            if context is None and os.environ.get("KUBERNETES_SERVICE_HOST"):
+                cfg = client.Configuration()
+                config.load_incluster_config(client_configuration=cfg)
+                return cls(client.ApiClient(cfg), "in-cluster")
+            where = f'context "{context}"' if context else "a current context"
+            raise ClusterError(
+                f"cannot load a Kubernetes configuration with {where} from {path}: "
+                f"{str(exc).rstrip('.')}. "
+                "Create a kind cluster with `make cluster`, or set KUBECONFIG / "
+                "NETPOL_KUBE_CONTEXT.") from None
+
+    def _typed(self, kind: str, verb: str) -> Callable[..., Any]:
+        api_name, noun = _TYPED[kind]
+        api = getattr(self, api_name)
+        if verb == "list_all":
+            return getattr(api, f"list_{noun}_for_all_namespaces")
+        scoped = "namespaced_" if _KINDS[kind][3] else ""
+        return getattr(api, f"{verb}_{scoped}{noun}")
+
+    def _args(self, kind: str, namespace: Optional[str]) -> tuple:
+        return (namespace,) if _KINDS[kind][3] else ()
+
+    def read(self, kind: str, name: str, namespace: Optional[str]) -> dict:
+        obj = api_json(self._typed(kind, "read")(name, *self._args(kind, namespace)))
+        return {"apiVersion": api_version(kind), "kind": kind, **obj}
+
+    def list(self, kind: str, namespace: Optional[str], label_selector: Optional[str]) -> list[dict]:
+        """``namespace`` None lists every namespace; items get kind/apiVersion as kubectl shows."""
+        kw = {"label_selector": label_selector} if label_selector else {}
+        if _KINDS[kind][3] and namespace is None:
+            result = self._typed(kind, "list_all")(**kw)
+        else:
+            result = self._typed(kind, "list")(*self._args(kind, namespace), **kw)
+        head = {"apiVersion": api_version(kind), "kind": kind}
+        return [{**head, **api_json(item)} for item in result.items]
+
+    def apply(self, kind: str, name: str, namespace: Optional[str], body: dict) -> dict:
+        """Server-side apply: PATCH application/apply-patch+yaml, our field manager, force."""
+        return self.api_client.call_api(
+            rest_path(kind, name, namespace), "PATCH",
+            query_params=[("fieldManager", FIELD_MANAGER), ("force", "true")],
+            header_params={"Content-Type": "application/apply-patch+yaml",
+                           "Accept": "application/json"},
+            body=body, response_type="object", auth_settings=["BearerToken"],
+            _return_http_data_only=True)
+
+    def delete(self, kind: str, name: str, namespace: Optional[str]) -> None:
+        self._typed(kind, "delete")(name, *self._args(kind, namespace))
+
+    def patch_labels(self, kind: str, name: str, namespace: Optional[str],
+                     labels: Mapping[str, Optional[str]]) -> dict:
+        """A merge of ``metadata.labels`` (None removes a label)."""
+        body = {"metadata": {"labels": dict(labels)}}
+        obj = api_json(self._typed(kind, "patch")(name, *self._args(kind, namespace), body))
+        return {"apiVersion": api_version(kind), "kind": kind, **obj}
+
+    def exec_stream(self, pod: str, namespace: str, container: str, argv: Sequence[str]) -> ExecStream:
+        from kubernetes import client
+        # A fresh ApiClient per stream: kubernetes.stream.stream swaps api_client.request
+        # in place for the call's duration, so a client shared between probe threads
+        # sends plain REST calls over websockets and exec calls as plain HTTP.
+        core = client.CoreV1Api(client.ApiClient(self.api_client.configuration))
+        return self._stream(core.connect_get_namespaced_pod_exec, pod, namespace,
+                            container=container, command=list(argv), stdin=False, stdout=True,
+                            stderr=True, tty=False, _preload_content=False)
+
+    def add_ephemeral_container(self, pod: str, namespace: str, container: dict) -> dict:
+        body = {"spec": {"ephemeralContainers": [container]}}
+        return api_json(self.core.patch_namespaced_pod_ephemeralcontainers(pod, namespace, body))
+
+    def read_log(self, pod: str, namespace: str, container: str) -> str:
+        return self.core.read_namespaced_pod_log(pod, namespace, container=container)
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+class WaitInterrupted(KeyboardInterrupt):
+    """Ctrl-C while apply waited for Deployments: the objects *were* applied.
+
+    ``results`` lists them; nothing was rolled back (the cluster is consistent,
+    just not ready yet).  Subclasses KeyboardInterrupt so an interrupt stays one.
+    """
+
+    def __init__(self, results: Sequence[ApplyResult]):
+        self.results = list(results)
+        done = ", ".join(str(r) for r in self.results) or "nothing"
+        super().__init__(f"interrupted while waiting for Deployments; already applied: {done}")
+
+
+def _status(exc: Any) -> dict:
+    """The v1.Status an ApiException carries (empty when the body is not one)."""
+    try:
+        body = json.loads(getattr(exc, "body", None) or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _field_errors(causes: Sequence[Mapping[str, Any]]) -> list[FieldError]:
+    """Status.details.causes -> FieldErrors whose ``str()`` reproduces the server's text."""
+    errors = []
+    for cause in causes:
+        ftype, label = _CAUSE_TYPES.get(str(cause.get("reason")), ("Invalid", "Invalid value"))
+        message = str(cause.get("message") or "")
+        # The cause message is "<label>: <detail>"; FieldError.body re-adds the label.
+        detail = message[len(label) + 2:] if message.startswith(label + ": ") else \
+            ("" if message == label else message)
+        errors.append(FieldError(str(cause.get("field") or ""), ftype, detail))
+    return errors
+
+
+def _unreachable(exc: BaseException) -> str:
+    """Why urllib3 could not talk to the server, in a few words."""
+    from urllib3 import exceptions as u3
+    reason = getattr(exc, "reason", None) or exc
+    text = str(reason).lower()
+    # Order matters: in urllib3 2 NameResolutionError < NewConnectionError < ConnectTimeoutError.
+    if isinstance(reason, u3.NameResolutionError) or "name or service not known" in text \
+            or "failed to resolve" in text or "nodename nor servname" in text:
+        return "the server's host name does not resolve"
+    if isinstance(reason, (u3.NewConnectionError, ConnectionRefusedError)) and "timed out" not in text:
+        return "connection refused" if "refused" in text or \
+            isinstance(reason, ConnectionRefusedError) else str(reason)
+    if isinstance(reason, (u3.ConnectTimeoutError, u3.NewConnectionError)):
+        return "connecting timed out"
+    if isinstance(reason, (u3.ReadTimeoutError, TimeoutError)):
+        return "the server did not answer in time"
+    if isinstance(reason, u3.SSLError):
+        return ("TLS verification failed (was the cluster recreated? `kind export kubeconfig "
+                "--name <cluster>` refreshes the certificates)")
+    return "connection refused" if "refused" in text else str(reason)
+
+
+def _convert(exc: BaseException, context: str, *, server: str = "", verb: str = "",
+             kind: str = "", name: str = "", namespace: Optional[str] = None,
+             doc: Optional["Document"] = None) -> NetpolError:
+    """The one place a client exception becomes this package's error.
+
+    NotFound, AlreadyExists and Invalid keep kubectl's wording (the notebooks
+    compare it with the embedded cluster's); everything else is a ClusterError
+    whose message names the context and says what to do.
+
+    >>> from kubernetes.client.exceptions import ApiException
+    >>> e = ApiException(status=404, reason="Not Found")
+    >>> e.body = '{"kind":"Status","reason":"NotFound","details":{"name":"x","kind":"pods"},"code":404}'
+    >>> str(_convert(e, "kind-course"))
+    'Error from server (NotFound): pods "x" not found'
+    """
+    from urllib3.exceptions import HTTPError as Urllib3Error
+    where = f'context "{context}"'
+    resource = resource_name(kind) if kind in _KINDS else (kind or "objects")
+    if isinstance(exc, Urllib3Error) or isinstance(exc, (ConnectionError, TimeoutError)):
+        return ClusterError(
+            f"cannot reach the Kubernetes API server of {where} ({server or 'unknown server'}): "
+            f"{_unreachable(exc)}. Is the cluster running? For kind: `kind get clusters`, "
+            "and `make cluster` to create one.")
+    code = getattr(exc, "status", None)
+    if code is None:  # not from the client: a broken websocket, an OSError...
+        return ClusterError(f"{where}: {type(exc).__name__}: {exc}")
+    status = _status(exc)
+    message = str(status.get("message") or getattr(exc, "reason", "") or "")
+    details = status.get("details") or {}
+    group = details.get("group")
+    named = str(details.get("name") or name)
+    # NotFound/AlreadyExists name the resource as "<plural>[.<group>]", like kubectl.
+    res = f"{details['kind']}.{group}" if details.get("kind") and group else \
+        str(details.get("kind") or resource)
+    if code == 0:  # the websocket layer (exec) reports its failures as status 0
+        handshake = re.search(r"Handshake status (\d{3})", message)
+        if not handshake or handshake.group(1) not in ("401", "403"):
+            return ClusterError(f"{where}: the connection to the API server failed: {message}")
+        code = int(handshake.group(1))  # RBAC or credentials, refused at the upgrade
+    if code == 401:
+        return ClusterError(
+            f"the API server rejected the credentials of {where} (401 Unauthorized); they may "
+            "have expired. For kind: `kind export kubeconfig --name <cluster>`.")
+    if code == 403:
+        scope = f' in namespace "{namespace}"' if namespace else ""
+        return ClusterError(
+            f"{where} is not allowed to {verb or 'access'} {resource}{scope} (403 Forbidden: "
+            f"{message}). Check with `kubectl auth can-i {verb or 'get'} {resource}"
+            f"{f' -n {namespace}' if namespace else ''} --context {context}`.")
+    if code == 404:
+        return NotFoundError(res, named, namespace)
+    if code == 409 and status.get("reason") == "AlreadyExists":
+        return AlreadyExistsError(res, named)
+    if code == 422 and details.get("causes"):
+        obj_kind = str(details.get("kind") or kind)
+        return ManifestError(kind or obj_kind, named, _field_errors(details["causes"]),
+                             source=doc.source if doc else None, index=doc.index if doc else None)
+    reason = status.get("reason") or getattr(exc, "reason", "") or "Error"
+    return ClusterError(f"Error from server ({reason}): {message or exc} [{where}]")
+
+
+# ----------------------------------------------------------------------------- progress
+
+
+class _TerminalLine:
+    """One line rewritten in place; a message ending in newline is kept."""
+
+    def __init__(self, stream: Any):
+        self.stream = stream
+
+    def __call__(self, message: str) -> None:
+        self.stream.write("\r\x1b[K" + message)
+        self.stream.flush()
+
+
+class _Lines:
+    """A line per step (notebooks and CI logs cannot rewrite a line)."""
+
+    def __init__(self, stream: Any):
+        self.stream = stream
+
+    def __call__(self, message: str) -> None:
+        self.stream.write(message.rstrip("\n") + "\n")
+        self.stream.flush()
+
+
+def default_progress(stream: Any = None) -> Progress:
+    """Where waits report: a rewritten line on a terminal, a line per step elsewhere.
+
+    ``NETPOL_PROGRESS=off`` silences it (e.g. when notebook outputs are compared).
+
+    >>> import io; out = io.StringIO(); default_progress(out)("waiting\\n"); out.getvalue()
+    'waiting\\n'
+    """
+    stream = stream or sys.stderr
+    if os.environ.get("NETPOL_PROGRESS", "").lower() in ("0", "off", "no", "none", "false"):
+        return lambda message: None
+    isatty = getattr(stream, "isatty", lambda: False)
+    return _TerminalLine(stream) if isatty() else _Lines(stream)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _labels(obj: Mapping[str, Any]) -> dict:
+    return dict((obj.get("metadata") or {}).get("labels") or {})
+
+
+def _selector_string(selector: Mapping[str, Any]) -> str:
+    """A LabelSelector dict as a ``label_selector`` query string.
+
+    >>> _selector_string({"matchLabels": {"app": "web"},
+    ...     "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["db"]}]})
+    'app=web,tier notin (db)'
+    """
+    parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    for e in selector.get("matchExpressions") or ():
+        values = ",".join(e.get("values") or ())
+        parts.append({"In": f"{e['key']} in ({values})", "NotIn": f"{e['key']} notin ({values})",
+                      "Exists": e["key"], "DoesNotExist": f"!{e['key']}"}[e["operator"]])
+    return ",".join(parts)
+
+
+def _rollout(dep: Mapping[str, Any]) -> tuple[bool, str]:
+    """(done?, kubectl rollout status's wording) for one Deployment."""
+    spec, status = dep.get("spec") or {}, dep.get("status") or {}
+    name = dep["metadata"]["name"]
+    want = int(spec.get("replicas", 1) if spec.get("replicas") is not None else 1)
+    if (dep["metadata"].get("generation") or 0) > (status.get("observedGeneration") or 0):
+        return False, f'deployment "{name}": waiting for the spec update to be observed'
+    updated = int(status.get("updatedReplicas") or 0)
+    total = int(status.get("replicas") or 0)
+    available = int(status.get("availableReplicas") or 0)
+    if updated < want:
+        return False, f'deployment "{name}": {updated} of {want} new replicas updated'
+    if total > updated:
+        return False, f'deployment "{name}": {total - updated} old replicas pending termination'
+    if available < updated:
+        return False, f'deployment "{name}": {available} of {updated} updated replicas available'
+    return True, f'deployment "{name}" available'
+
+
+def _stuck_pod(pod: Mapping[str, Any]) -> Optional[str]:
+    """Why a pod will not become ready by itself (image pull, crash loop), or None."""
+    name = pod["metadata"]["name"]
+    status = pod.get("status") or {}
+    spec = pod.get("spec") or {}
+    images = {c["name"]: c.get("image", "")
+              for c in (spec.get("initContainers") or []) + (spec.get("containers") or [])}
+    for cs in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
+        waiting = (cs.get("state") or {}).get("waiting") or {}
+        reason, detail = waiting.get("reason"), waiting.get("message") or ""
+        image = images.get(cs.get("name"), cs.get("image", ""))
+        if reason in _PULL_FAILURES:
+            return (f'pod {name} cannot pull image "{image}" ({reason}'
+                    f"{': ' + detail if detail else ''}). Check the image name and tag.")
+        if reason in _STUCK:
+            last = ((cs.get("lastState") or {}).get("terminated") or {})
+            code = f", last exit code {last['exitCode']}" if "exitCode" in last else ""
+            return (f'container "{cs.get("name")}" (image "{image}") of pod {name} cannot run '
+                    f"({reason}{code}{': ' + detail if detail else ''}). See "
+                    f"`kubectl logs {name} -c {cs.get('name')} --previous`.")
+    return None
+
+
+def _exit_code(status_text: str) -> tuple[Optional[int], str]:
+    """(exit code, message) from the exec's v1.Status on the error channel.
+
+    >>> _exit_code('{"metadata":{},"status":"Success"}')
+    (0, '')
+    >>> _exit_code('{"status":"Failure","reason":"NonZeroExitCode","details":'
+    ...            '{"causes":[{"reason":"ExitCode","message":"28"}]}}')
+    (28, '')
+    """
+    try:
+        status = json.loads(status_text)
+    except ValueError:
+        import yaml  # older API servers sent YAML-ish text on this channel
+        status = yaml.safe_load(status_text)
+    if not isinstance(status, dict):
+        return None, str(status_text)
+    if status.get("status") == "Success":
+        return 0, ""
+    for cause in (status.get("details") or {}).get("causes") or ():
+        if cause.get("reason") == "ExitCode":
+            return int(cause.get("message")), ""
+    return None, str(status.get("message") or status_text)
+
+
+# ----------------------------------------------------------------------------- the backend
+
+
+class KubeBackend:
+    """A real cluster (kind by default) behind the course's Backend interface.
+
+    >>> KubeBackend.from_environment()  # doctest: +SKIP
+    <KubeBackend context="kind-netpol-course" namespace="netpol-lab">
+
+    Tests build it on a fake seam: ``KubeBackend(client=FakeClientLayer(),
+    sleep=clock.sleep, clock=clock)``.
+    """
+
+    name = "kube"
+
+    def __init__(self, api_client: Any = None, context: Optional[str] = None,
+                 namespace_prefix: str = "netpol-", settle_seconds: float = 2.0,
+                 ready_timeout: float = 120, probe_workers: int = 4, probe_timeout: float = 5, *,
+                 client: Optional[ClientLayer] = None, allow_context: Optional[str] = None,
+                 progress: Optional[Progress] = None, exec_grace: float = 10.0,
+                 poll_interval: float = 1.0, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        if client is None:
+            if api_client is None:
+                raise ValueError("KubeBackend needs an api_client (or use from_environment())")
+            client = ClientLayer(api_client, context or "")
+        self.client = client
+        self.context: str = context or client.context
+        check_context(self.context, client.server, allow_context)
+        self.namespace_prefix = namespace_prefix
+        self.default_namespace = f"{namespace_prefix}lab"
+        self.settle_seconds = settle_seconds
+        self.ready_timeout = ready_timeout
+        self.probe_workers = probe_workers
+        self.probe_timeout = probe_timeout
+        # The exec stream may take the probe's own timeout (curl --connect-timeout) plus
+        # container start-up and network latency before the command exits.
+        self.exec_timeout = probe_timeout + exec_grace
+        self.poll_interval = poll_interval
+        self.progress: Progress = progress or default_progress()
+        self._clock, self._sleep = clock, sleep
+        self._policy_changed_at: Optional[float] = None
+        self._pending: list[tuple[str, str]] = []  # Deployments applied, not yet awaited
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_environment(cls, **kwargs: Any) -> "KubeBackend":
+        """Kubeconfig context ``NETPOL_KUBE_CONTEXT`` (else the current one), guarded.
+
+        ``NETPOL_ALLOW_CONTEXT=<exact context name>`` opts in to a non-kind cluster.
+        """
+        layer = ClientLayer.from_kubeconfig(os.environ.get("NETPOL_KUBE_CONTEXT") or None)
+        kwargs.setdefault("allow_context", os.environ.get("NETPOL_ALLOW_CONTEXT") or None)
+        return cls(client=layer, **kwargs)
+
+    def __repr__(self) -> str:
+        return f'<KubeBackend context="{self.context}" namespace="{self.default_namespace}">'
+
+    # -- plumbing ---------------------------------------------------------------
+    @contextmanager
+    def _api(self, verb: str, kind: str = "", name: str = "", namespace: Optional[str] = None,
+             doc: Optional["Document"] = None) -> Iterator[None]:
+        """Run client calls, converting whatever they raise (see :func:`_convert`)."""
+        try:
+            yield
+        except NetpolError:
+            raise
+        except Exception as exc:  # the client raises many types; _convert sorts them
+            raise _convert(exc, self.context, server=self.client.server, verb=verb, kind=kind,
+                           name=name, namespace=namespace, doc=doc) from None
+
+    def _kind(self, word: str) -> str:
+        if word == "Node" or word.lower() in ("node", "nodes", "no"):
+            return "Node"
+        kind = word if word in RESOURCES else resource_for(word)
+        if kind is None:
+            raise UnsupportedCommand(f'error: the server doesn\'t have a resource type "{word}"')
+        return kind
+
+    def _mutable(self, word: str) -> str:
+        kind = self._kind(word)
+        if kind == "Node":
+            self._fail("refusing to change nodes: netpol-kernel only changes objects in "
+                       "namespaces it created")
+        return kind
+
+    def _ns(self, kind: str, namespace: Optional[str]) -> Optional[str]:
+        return (namespace or self.default_namespace) if _KINDS[kind][3] else None
+
+    def _read(self, kind: str, name: str, namespace: Optional[str]) -> dict:
+        with self._api("get", kind, name, namespace):
+            return self.client.read(kind, name, namespace)
+
+    def _read_or_none(self, kind: str, name: str, namespace: Optional[str],
+                      doc: Optional["Document"] = None) -> Optional[dict]:
+        try:
+            with self._api("get", kind, name, namespace, doc):
+                return self.client.read(kind, name, namespace)
+        except NotFoundError:
+            return None
+
+    def _fail(self, message: str) -> NoReturn:
+        raise ClusterError(f'{message} [context "{self.context}"]')
+
+    # -- namespaces we own ------------------------------------------------------
+    def create_namespace(self, name: str, chapter: Optional[str] = None) -> str:
+        """``kubectl create namespace NAME``, marked as ours; AlreadyExists if it exists.
+
+        The labels ``app.kubernetes.io/managed-by=netpol-kernel`` and
+        ``netpol-kernel/chapter=<chapter or $NETPOL_CHAPTER>`` are what later
+        mutations and :meth:`cleanup` check.
+        """
+        labels = {MANAGED_BY: MANAGED_BY_VALUE,
+                  CHAPTER_LABEL: chapter or os.environ.get("NETPOL_CHAPTER") or "unspecified"}
+        if self._read_or_none("Namespace", name, None) is not None:
+            raise AlreadyExistsError("namespaces", name)  # ours or not: never adopt it
+        body = {"apiVersion": "v1", "kind": "Namespace",
+                "metadata": {"name": name, "labels": labels}}
+        with self._api("create", "Namespace", name):
+            self.client.apply("Namespace", name, None, body)
+        return f"namespace/{name} created"
+
+    def _refuse(self, namespace: str, why: str) -> NoReturn:
+        self._fail(f'refusing to change namespace "{namespace}": {why} (it lacks the label '
+                   f"{MANAGED_BY}={MANAGED_BY_VALUE}). netpol-kernel only changes namespaces it "
+                   "created; use create_namespace() for a new one")
+
+    def _ensure_ours(self, namespace: str) -> None:
+        """Raise unless ``namespace`` is one we created (our default one is created on demand)."""
+        ns = self._read_or_none("Namespace", namespace, None)
+        if ns is None:
+            if namespace == self.default_namespace:
+                self.create_namespace(namespace, chapter="default")
+                return
+            raise NotFoundError("namespaces", namespace)
+        if _labels(ns).get(MANAGED_BY) != MANAGED_BY_VALUE:
+            self._refuse(namespace, "it was not created by netpol-kernel")
+
+    def _ensure_ours_for(self, kind: str, name: str, ns: Optional[str]) -> None:
+        """The guard for delete/label: a missing namespace reads as the object missing (as the API says)."""
+        if kind == "Namespace":
+            return self._ensure_ours(name)
+        try:
+            self._ensure_ours(ns)  # type: ignore[arg-type]
+        except NotFoundError:
+            raise NotFoundError(resource_name(kind), name, ns) from None
+
+    def cleanup(self, namespace: Optional[str] = None) -> list[ApplyResult]:
+        """Delete our namespace ``namespace`` (default: every namespace we created).
+
+        Never deletes a namespace without our label.  Deletion is asynchronous:
+        the namespace shows ``Terminating`` until its pods are gone.
+
+        >>> backend.cleanup()  # doctest: +SKIP
+        [ApplyResult(kind='Namespace', name='netpol-lab', namespace=None, action='deleted')]
+        """
+        if namespace is not None:
+            existing = self._read_or_none("Namespace", namespace, None)
+            if existing is None:
+                return []  # already gone: cleanup is idempotent
+            if _labels(existing).get(MANAGED_BY) != MANAGED_BY_VALUE:
+                self._refuse(namespace, "it was not created by netpol-kernel")
+            names = [namespace]
+        else:
+            with self._api("list", "Namespace"):
+                ours = self.client.list("Namespace", None, f"{MANAGED_BY}={MANAGED_BY_VALUE}")
+            names = [n["metadata"]["name"] for n in ours
+                     if _labels(n).get(MANAGED_BY) == MANAGED_BY_VALUE]
+        results = []
+        for name in names:
+            with self._api("delete", "Namespace", name):
+                self.client.delete("Namespace", name, None)
+            results.append(ApplyResult("Namespace", name, None, "deleted"))
+        return results
+
+    # -- Backend: apply / delete / get / label ------------------------------------
+    def apply(self, docs: Sequence["Document"], namespace: Optional[str] = None, *,
+              wait: bool = True) -> list[ApplyResult]:
+        """``kubectl apply`` by server-side apply: each document validated and applied on its own.
+
+        As in the embedded cluster, a refused document (invalid, namespace not
+        found or mismatched) does not stop the others: ``ApplyErrors`` is raised
+        at the end with the results and the (document, error) pairs.  A
+        ClusterError (unreachable, forbidden, a namespace that is not ours)
+        stops at that document, since the rest would fail alike.
+
+        Then (``wait``) the applied Deployments are awaited (:meth:`wait_ready`);
+        a pod that cannot pull its image or crash-loops raises ClusterError at
+        once (``.results`` lists what was applied: nothing is rolled back), and
+        Ctrl-C raises :class:`WaitInterrupted`, a KeyboardInterrupt carrying
+        the results.
+        """
+        from ..cluster import ApplyErrors
+        from ..validation import check
+        results: list[ApplyResult] = []
+        errors: list[tuple[Optional["Document"], NetpolError]] = []
+        checked: set[str] = set()
+        for doc in docs:
+            try:
+                check(doc)
+                result = self._apply_one(doc, namespace, checked)
+            except ClusterError as err:
+                errors.append((doc, err))
+                break
+            except NetpolError as err:
+                errors.append((doc, err))
+                continue
+            results.append(result)
+            if result.kind == "Deployment":
+                with self._lock:
+                    self._pending.append((result.namespace or "", result.name))
+        if wait:
+            try:
+                self.wait_ready(results)
+            except ClusterError as err:
+                if not errors:
+                    err.results = list(results)  # type: ignore[attr-defined]
+                    raise
+                errors.append((None, err))
+        if errors:
+            raise ApplyErrors(results, errors)
+        return results
+
+    def _target_namespace(self, doc: "Document", namespace: Optional[str]) -> Optional[str]:
+        if not _KINDS[doc.obj["kind"]][3]:
+            return None
+        own = (doc.obj.get("metadata") or {}).get("namespace")
+        if own and namespace and own != namespace:
+            from ..cluster import NamespaceMismatchError
+            raise NamespaceMismatchError(own, namespace)
+        return own or namespace or self.default_namespace
+
+    def _apply_one(self, doc: "Document", namespace: Optional[str], checked: set[str]) -> ApplyResult:
+        kind, name = doc.obj["kind"], doc.obj["metadata"]["name"]
+        ns = self._target_namespace(doc, namespace)
+        body = copy.deepcopy(doc.obj)
+        if kind == "Namespace":
+            before = self._read_or_none("Namespace", name, None, doc)
+            if before is not None and _labels(before).get(MANAGED_BY) != MANAGED_BY_VALUE:
+                self._refuse(name, "it exists and was not created by netpol-kernel")
+            # Our field manager owns these labels: re-applying without them would drop them.
+            labels = body["metadata"].setdefault("labels", {})
+            labels[MANAGED_BY] = MANAGED_BY_VALUE
+            if before is not None and CHAPTER_LABEL in _labels(before):
+                labels.setdefault(CHAPTER_LABEL, _labels(before)[CHAPTER_LABEL])
+        else:
+            if ns not in checked:
+                self._ensure_ours(ns)  # type: ignore[arg-type]
+                checked.add(ns)  # type: ignore[arg-type]
+            body["metadata"]["namespace"] = ns
+            before = self._read_or_none(kind, name, ns, doc)
+        with self._api("patch", kind, name, ns, doc):
+            after = self.client.apply(kind, name, ns, body)
+        if kind == "NetworkPolicy":
+            self._policy_changed()
+        if before is None:
+            action = "created"
+        elif (before.get("metadata") or {}).get("resourceVersion") == \
+                (after.get("metadata") or {}).get("resourceVersion"):
+            action = "unchanged"  # a no-op server-side apply writes nothing
+        else:
+            action = "configured"
+        return ApplyResult(kind, name, ns, action)
+
+    def delete(self, kind: str, name: str, namespace: Optional[str] = None) -> ApplyResult:
+        """Delete one object in one of our namespaces (kubectl's NotFound if missing).
+
+        Like kubectl's default (background propagation), a Deployment's pods
+        go away shortly after; this does not wait for them.
+        """
+        kind = self._mutable(kind)
+        ns = self._ns(kind, namespace)
+        self._ensure_ours_for(kind, name, ns)
+        with self._api("delete", kind, name, ns):
+            self.client.delete(kind, name, ns)
+        if kind == "NetworkPolicy":
+            self._policy_changed()
+        return ApplyResult(kind, name, ns, "deleted")
+
+    def get(self, kind: str, namespace: Optional[str] = None, name: Optional[str] = None,
+            selector: Optional[str] = None, all_namespaces: bool = False) -> list[dict]:
+        """Objects as the API server returns them, sorted by namespace and name.
+
+        Reading any namespace is allowed.  ``metadata.managedFields`` is dropped,
+        as ``kubectl get -o yaml`` does by default.
+        """
+        kind = self._kind(kind)
+        ns = None if all_namespaces and not name else self._ns(kind, namespace)
+        if name is not None:
+            objs = [self._read(kind, name, ns)]
+            if selector:
+                from ..cluster import parse_selector
+                sel = parse_selector(selector)
+                objs = [o for o in objs if sel.matches(_labels(o))]
+        else:
+            with self._api("list", kind, "", ns):
+                objs = self.client.list(kind, ns, selector or None)
+        for obj in objs:
+            (obj.get("metadata") or {}).pop("managedFields", None)
+        return sorted(objs, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+
+    def label(self, kind: str, name: str, labels: Mapping[str, Optional[str]],
+              namespace: Optional[str] = None, overwrite: bool = False) -> str:
+        """``kubectl label``: values set, None removes; returns ``pod/x labeled``."""
+        kind = self._mutable(kind)
+        ns = self._ns(kind, namespace)
+        self._ensure_ours_for(kind, name, ns)
+        if kind == "Namespace" and MANAGED_BY in labels and labels[MANAGED_BY] != MANAGED_BY_VALUE:
+            self._fail(f'refusing to change the label {MANAGED_BY} of namespace "{name}": '
+                       "netpol-kernel uses it to know which namespaces it may change")
+        current = _labels(self._read(kind, name, ns))
+        for key, value in labels.items():
+            if value is not None and key in current and current[key] != value and not overwrite:
+                raise NetpolError(f"error: '{key}' already has a value ({current[key]}), "
+                                  "and --overwrite is false")
+        patch = {k: v for k, v in labels.items()
+                 if (v is None and k in current) or (v is not None and current.get(k) != v)}
+        word = RESOURCES[kind][1]
+        if not patch:
+            return f"{word}/{name} not labeled"
+        with self._api("patch", kind, name, ns):
+            self.client.patch_labels(kind, name, ns, patch)
+        if kind in ("Pod", "Namespace"):
+            self._policy_changed()  # pod and namespace labels are what policies select
+        removed_only = all(v is None for v in labels.values())
+        return f"{word}/{name} {'unlabeled' if removed_only else 'labeled'}"
+
+    # -- waiting --------------------------------------------------------------------
+    def wait_ready(self, results: Sequence[ApplyResult] = ()) -> None:
+        """Wait until every Deployment applied so far (and not yet awaited) is rolled out.
+
+        Polls every ``poll_interval`` up to ``ready_timeout``; fails at once on
+        an image that cannot be pulled or a container that cannot run.
+        Progress goes to ``self.progress`` only when there is something to wait for.
+        """
+        with self._lock:
+            pending, self._pending = list(dict.fromkeys(self._pending)), []
+        if not pending:
+            return
+        start = self._clock()
+        last = ""
+        try:
+            while True:
+                waiting: list[str] = []
+                still = []
+                for ns, name in pending:
+                    dep = self._read("Deployment", name, ns)
+                    done, text = _rollout(dep)
+                    if done:
+                        continue
+                    self._check_pods(dep, results)
+                    still.append((ns, name))
+                    waiting.append(text)
+                pending = still
+                elapsed = self._clock() - start
+                if not pending:
+                    if last:  # only report when we actually had to wait
+                        self.progress(f"deployments available after {elapsed:.0f}s\n")
+                    return
+                line = "waiting: " + "; ".join(waiting)
+                if line != last:
+                    self.progress(line)
+                    last = line
+                if elapsed >= self.ready_timeout:
+                    self._fail(f"timed out after {self.ready_timeout:g}s waiting for Deployments "
+                               f"({'; '.join(waiting)}).{_applied(results)} See `kubectl get pods` "
+                               "and `kubectl describe pod`")
+                self._sleep(self.poll_interval)
+        except KeyboardInterrupt:
+            interrupted = WaitInterrupted(results)
+            self.progress(f"{interrupted}\n")
+            raise interrupted from None
+
+    def _check_pods(self, dep: Mapping[str, Any], results: Sequence[ApplyResult]) -> None:
+        ns = dep["metadata"]["namespace"]
+        selector = _selector_string((dep.get("spec") or {}).get("selector") or {})
+        with self._api("list", "Pod", "", ns):
+            pods = self.client.list("Pod", ns, selector or None)
+        for pod in pods:
+            why = _stuck_pod(pod)
+            if why:
+                self._fail(f'deployment "{dep["metadata"]["name"]}" cannot become available: {why}'
+                           f"{_applied(results)} Fix the manifest and apply it again")
+
+    # -- the CNI's settling time ---------------------------------------------------
+    def _policy_changed(self) -> None:
+        with self._lock:
+            self._policy_changed_at = self._clock()
+
+    def settle(self) -> float:
+        """Sleep what is left of ``settle_seconds`` since the last policy change; return it.
+
+        The API server accepts a NetworkPolicy before the CNI has programmed it;
+        probing at once can still see the old verdict.
+
+        >>> backend.apply(deny); backend.settle()  # doctest: +SKIP
+        2.0
+        """
+        with self._lock:
+            changed = self._policy_changed_at
+        if changed is None:
+            return 0.0
+        remaining = self.settle_seconds - (self._clock() - changed)
+        if remaining <= 0:
+            return 0.0
+        self._sleep(remaining)
+        return remaining
+
+    # -- exec -------------------------------------------------------------------------
+    def _resolve_pod(self, pod: str, namespace: str) -> dict:
+        """A pod by name, or the first running pod of ``deploy/NAME`` / ``svc/NAME`` / ``rs/NAME``."""
+        word, slash, name = pod.rpartition("/")
+        kind = self._kind(word) if slash else "Pod"
+        if kind == "Pod":
+            return self._read("Pod", name, namespace)
+        owner = self._read(kind, name, namespace)
+        spec = owner.get("spec") or {}
+        if kind == "Service":
+            selector = ",".join(f"{k}={v}" for k, v in sorted((spec.get("selector") or {}).items()))
+            if not selector:
+                raise NotFoundError("pods", f"{name}-*", namespace)
+        elif kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"):
+            selector = _selector_string(spec.get("selector") or {})
+        else:
+            raise UnsupportedCommand(f"error: cannot exec into a {word}: use a pod or deploy/NAME")
+        with self._api("list", "Pod", "", namespace):
+            pods = self.client.list("Pod", namespace, selector or None)
+        running = sorted((p for p in pods if (p.get("status") or {}).get("phase") == "Running"
+                          and not p["metadata"].get("deletionTimestamp")),
+                         key=lambda p: p["metadata"]["name"])
+        if not running:
+            raise NotFoundError("pods", f"{name}-*", namespace)
+        return running[0]
+
+    def exec(self, pod: str, argv: Sequence[str], namespace: Optional[str] = None,
+             container: Optional[str] = None) -> ExecResult:
+        """``kubectl exec POD -- ARGV`` without a TTY; the exit code comes from the API server.
+
+        POD may be ``deploy/NAME`` (its first running pod).  A command still
+        running after ``probe_timeout + exec_grace`` seconds is abandoned with
+        exit code 124 (as ``timeout(1)`` reports) instead of hanging the notebook.
+
+        >>> backend.exec("deploy/frontend", ["curl", "-I", "--connect-timeout", "5",
+        ...              "backend:8080"]).exit_code  # doctest: +SKIP
+        28
+        """
+        from ..commands import KubectlExecError
+        ns = namespace or self.default_namespace
+        self.wait_ready()
+        self.settle()
+        obj = self._resolve_pod(pod, ns)
+        name = obj["metadata"]["name"]
+        phase = (obj.get("status") or {}).get("phase")
+        if phase != "Running":
+            return KubectlExecError("", f"error: cannot exec into a container in a pod that is "
+                                        f"not running; current phase is {phase}\n", 1)
+        containers = [c["name"] for c in (obj.get("spec") or {}).get("containers") or ()]
+        note = ""
+        if container is None:
+            default = ((obj["metadata"].get("annotations") or {})
+                       .get("kubectl.kubernetes.io/default-container"))
+            container = default or (containers[0] if containers else "")
+            if not default and len(containers) > 1:
+                note = f'Defaulted container "{container}" out of: {", ".join(containers)}\n'
+        elif container not in containers:
+            return KubectlExecError("", "error: unable to upgrade connection: container not "
+                                        f'found ("{container}")\n', 1)
+        with self._api("create", "pods/exec", name, ns):
+            resp = self.client.exec_stream(name, ns, container, argv)
+        result = self._collect(resp, name, ns)
+        return type(result)(result.stdout, note + result.stderr, result.exit_code)
+
+    def _collect(self, resp: ExecStream, pod: str, namespace: str) -> ExecResult:
+        """Read stdout/stderr until the stream closes, then the exit status (channel 3)."""
+        from ..commands import KubectlExecError
+        out: list[str] = []
+        err: list[str] = []
+        deadline = self._clock() + self.exec_timeout
+        try:
+            while resp.is_open():
+                remaining = deadline - self._clock()
+                if remaining <= 0:
+                    resp.close()
+                    err.append(f"error: the command did not finish within {self.exec_timeout:g}s; "
+                               "netpol-kernel stopped waiting\n")
+                    return ExecResult("".join(out), "".join(err), 124)
+                resp.update(timeout=min(remaining, 1.0))
+                out.append(resp.read_stdout(timeout=0) or "")
+                err.append(resp.read_stderr(timeout=0) or "")
+            out.append(resp.read_stdout(timeout=0) or "")
+            err.append(resp.read_stderr(timeout=0) or "")
+            status_text = resp.read_channel(ERROR_CHANNEL, timeout=0) or ""
+        except Exception as exc:  # websocket / socket errors mid-stream
+            self._fail(f'the exec stream to pod "{pod}" in namespace "{namespace}" broke: '
+                       f"{type(exc).__name__}: {exc}")
+        if not status_text.strip():
+            self._fail(f'the exec stream to pod "{pod}" in namespace "{namespace}" closed '
+                       "without an exit status (connection lost?)")
+        code, message = _exit_code(status_text)
+        if code is None:  # the command could not start (e.g. not in the image): kubectl's error
+            return KubectlExecError("".join(out), "".join(err) + f"error: {message}\n", 1)
+        return ExecResult("".join(out), "".join(err), code)
+
+    def exec_many(self, requests: Sequence[tuple[str, Sequence[str], Optional[str]]],
+                  workers: Optional[int] = None) -> list[ExecResult]:
+        """Run many execs on at most ``workers`` (default ``probe_workers``) threads.
+
+        An N x M probe matrix then costs about N*M/workers probe times, not N*M.
+        Results come back in input order; the first failing request's error is
+        raised.  Ctrl-C cancels the probes not yet started (running ones end
+        by themselves within the exec timeout).
+
+        >>> backend.exec_many([("deploy/frontend", ["true"], None)] * 8)  # doctest: +SKIP
+        [ExecResult(stdout='', stderr='', exit_code=0), ...]
+        """
+        reqs = list(requests)
+        if not reqs:
+            return []
+        size = max(1, min(workers or self.probe_workers, len(reqs)))
+        self.wait_ready()
+        self.settle()  # once here, rather than in every worker
+        pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="netpol-probe")
+        futures = [pool.submit(self.exec, pod, argv, ns) for pod, argv, ns in reqs]
+        try:
+            results = [f.result() for f in futures]
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        return results
+
+    def debug(self, pod: str, image: str, argv: Sequence[str], namespace: Optional[str] = None,
+              target: Optional[str] = None) -> ExecResult:
+        """``kubectl debug -i POD --image=IMAGE [--target=C] -- ARGV``, waiting for it to finish.
+
+        The ephemeral container is named ``netpol-debug-<n>`` (n: how many the pod
+        already has), so names are predictable and never collide.  Its log is
+        stdout and stderr interleaved, returned as stdout.
+        """
+        from ..commands import KubectlExecError
+        ns = namespace or self.default_namespace
+        self._ensure_ours(ns)
+        self.wait_ready()
+        self.settle()
+        obj = self._resolve_pod(pod, ns)
+        name = obj["metadata"]["name"]
+        spec_ = obj.get("spec") or {}
+        if target is not None and not any(c["name"] == target for c in spec_.get("containers") or ()):
+            return KubectlExecError("", f'error: container "{target}" not found in pod "{name}"\n', 1)
+        cname = f"netpol-debug-{len(spec_.get('ephemeralContainers') or [])}"
+        spec: dict = {"name": cname, "image": image, "command": list(argv),
+                      "imagePullPolicy": "IfNotPresent", "stdin": False, "tty": False}
+        if target:
+            spec["targetContainerName"] = target
+        with self._api("patch", "Pod", name, ns):  # RBAC: patch pods/ephemeralcontainers
+            self.client.add_ephemeral_container(name, ns, spec)
+        code = self._wait_terminated(name, ns, cname, image)
+        with self._api("get", "Pod", name, ns):  # RBAC: get pods/log
+            logs = self.client.read_log(name, ns, cname)
+        return ExecResult(logs or "", "", code)
+
+    def _wait_terminated(self, pod: str, namespace: str, cname: str, image: str) -> int:
+        deadline = self._clock() + self.ready_timeout + self.exec_timeout
+        while True:
+            obj = self._read("Pod", pod, namespace)
+            statuses = (obj.get("status") or {}).get("ephemeralContainerStatuses") or []
+            mine = next((s for s in statuses if s.get("name") == cname), None)
+            state = (mine or {}).get("state") or {}
+            if "terminated" in state:
+                return int(state["terminated"].get("exitCode") or 0)
+            reason = (state.get("waiting") or {}).get("reason")
+            if reason in _PULL_FAILURES:
+                self._fail(f'debug container {cname} of pod {pod} cannot pull image "{image}" '
+                           f"({reason})")
+            if self._clock() >= deadline:
+                self._fail(f"debug container {cname} of pod {pod} did not finish in time")
+            self._sleep(self.poll_interval)
+
+    # -- the engine over the live cluster -------------------------------------------
+    def engine(self, namespace: Optional[str] = None) -> "Engine":
+        """An Engine over every namespace, pod, policy and service of the cluster.
+
+        As in the embedded cluster, ``namespace`` does not narrow it: policies
+        of one namespace select peers in others.  Finished pods (Succeeded,
+        Failed) are left out: they carry no traffic.
+        """
+        from ..engine import Engine
+        from ..objects import from_dict
+        lists = {}
+        for kind in ("Namespace", "Pod", "NetworkPolicy", "Service"):
+            with self._api("list", kind):
+                lists[kind] = self.client.list(kind, None, None)
+        pods = [p for p in lists["Pod"]
+                if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+        return Engine([from_dict(n) for n in lists["Namespace"]], [from_dict(p) for p in pods],
+                      [from_dict(p) for p in lists["NetworkPolicy"]],
+                      [from_dict(s) for s in lists["Service"]])
+
+    def check_connection(self) -> None:
+        """Raise ClusterError unless the API server answers (reads namespace kube-system)."""
+        self._read("Namespace", "kube-system", None)
+
+
+def _applied(results: Sequence[ApplyResult]) -> str:
+    """The sentence error messages use to say nothing was rolled back."""
+    if not results:
+        return ""
+    return f" The objects were applied ({', '.join(str(r) for r in results)})."
