@@ -18,6 +18,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules netpol_kernel
 	$(if $(NB),$(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg $(NB))
 

@@ -15,8 +15,10 @@ import importlib
 from typing import Any
 
 from .engine import Engine, ServiceVerdict, Verdict
-from .errors import (AlreadyExistsError, ClusterError, FieldError, ManifestError, NetpolError,
-                     NotFoundError, UnsupportedCommand, YAMLSyntaxError)
+from .errors import (AlreadyExistsError, ApplyErrors, ClusterError, FieldError, ManifestError,
+                     NetpolError, NotFoundError, UnsupportedCommand, YAMLSyntaxError)
+# The function shadows its module's name on purpose: `nk.kubectl("get pods")`.
+from .kubectl import KubectlResult, kubectl
 from .matrix import Cell, Matrix, MatrixDiff
 from .objects import LabelSelector, NetworkPolicy, Pod, Service, from_dict
 from .portset import PortSet
@@ -29,7 +31,6 @@ _LAZY = {
     "validate": ".validation",
     "World": ".world",
     "EmbeddedCluster": ".cluster",
-    "kubectl": ".kubectl", "KubectlResult": ".kubectl",
     "current_backend": ".backends", "use_backend": ".backends",
     "load_ipython_extension": ".magic",
 }
@@ -39,7 +40,8 @@ __all__ = [
     "Engine", "Verdict", "ServiceVerdict", "Cell", "Matrix", "MatrixDiff", "PortSet",
     "LabelSelector", "NetworkPolicy", "Pod", "Service", "from_dict",
     "FieldError", "NetpolError", "ManifestError", "YAMLSyntaxError", "NotFoundError",
-    "AlreadyExistsError", "UnsupportedCommand", "ClusterError", *_LAZY,
+    "AlreadyExistsError", "ApplyErrors", "UnsupportedCommand", "ClusterError", "kubectl",
+    "KubectlResult", *_LAZY,
 ]
 
 

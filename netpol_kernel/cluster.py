@@ -52,6 +52,7 @@ from .defaults import NO_GENERATION_KINDS, default_object, full_image, image_pul
 from .errors import (AlreadyExistsError, FieldError, ManifestError, NetpolError, NotFoundError,
                      UnsupportedCommand)
 from .network import PodNet
+from .errors import ApplyErrors, NamespaceMismatchError
 from .objects import LabelSelector, Labels, Requirement, from_dict
 from .validation import check
 from .workloads import toolbox
@@ -65,27 +66,6 @@ __all__ = ["EmbeddedCluster", "ApplyErrors", "NamespaceMismatchError", "Selector
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _WORKLOADS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
-
-
-class ApplyErrors(NetpolError):
-    """Some documents of an apply failed; the others were applied.
-
-    kubectl reports each object on its own: ``results`` are the lines of the
-    objects that were applied (in order), ``errors`` the (document, error) pairs
-    of those that were not.  ``str()`` is the errors, one per line.
-    """
-
-    def __init__(self, results: Sequence[ApplyResult], errors: Sequence[tuple[Optional["Document"], NetpolError]]):
-        self.results = list(results)
-        self.errors = list(errors)
-        super().__init__("\n".join(str(e) for _, e in self.errors))
-
-
-class NamespaceMismatchError(NetpolError, ValueError):
-    def __init__(self, obj_ns: str, flag_ns: str):
-        self.obj_ns, self.flag_ns = obj_ns, flag_ns
-        super().__init__(f'error: the namespace from the provided object "{obj_ns}" does not match the '
-                         f"namespace \"{flag_ns}\". You must pass '--namespace={obj_ns}' to perform this operation.")
 
 
 class SelectorError(NetpolError, ValueError):

@@ -751,7 +751,7 @@ class KubeBackend:
         Ctrl-C raises :class:`WaitInterrupted`, a KeyboardInterrupt carrying
         the results.
         """
-        from ..cluster import ApplyErrors
+        from ..errors import ApplyErrors
         from ..validation import check
         results: list[ApplyResult] = []
         errors: list[tuple[Optional["Document"], NetpolError]] = []
@@ -787,7 +787,7 @@ class KubeBackend:
             return None
         own = (doc.obj.get("metadata") or {}).get("namespace")
         if own and namespace and own != namespace:
-            from ..cluster import NamespaceMismatchError
+            from ..errors import NamespaceMismatchError
             raise NamespaceMismatchError(own, namespace)
         return own or namespace or self.default_namespace
 
