@@ -33,6 +33,8 @@ _LAZY = {
     "EmbeddedCluster": ".cluster",
     "current_backend": ".backends", "use_backend": ".backends",
     "load_ipython_extension": ".magic",
+    "start_chapter": ".chapter", "Chapter": ".chapter",
+    "probe": ".probes", "probe_matrix": ".probes", "predict_matrix": ".probes", "what_if": ".probes",
 }
 _ALIASES = {"current_backend": "current", "use_backend": "use"}
 

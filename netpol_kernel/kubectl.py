@@ -604,22 +604,23 @@ def _doc_namespace(ctx: _Ctx, doc: Any) -> Optional[ErrorText]:
     return None
 
 
-def _apply_doc(ctx: _Ctx, doc: Any) -> tuple[list[Any], list[ErrorText]]:
-    """Apply one document: (result lines, errors).  The backend validates, as the API server does."""
-    # An object's own namespace wins unless -n was given (then kubectl insists they agree).
-    has_ns = bool((doc.obj.get("metadata") or {}).get("namespace"))
-    namespace = ctx.namespace if ctx.explicit_ns or not has_ns else None
+def _apply_docs(ctx: _Ctx, docs: Sequence[Any], namespace: Optional[str]) -> tuple[list[Any], list[ErrorText]]:
+    """Apply documents in one backend call: (result lines, errors).
+
+    One call, so objects of one file share a creation time and a real cluster
+    waits for its Deployments once.  The backend validates, as the API server does.
+    """
     try:
-        return list(ctx.backend.apply([doc], namespace=namespace)), []
+        return list(ctx.backend.apply(list(docs), namespace=namespace)), []
     except NetpolError as exc:
         pairs = getattr(exc, "errors", None) if hasattr(exc, "results") else None
-        if pairs is None:  # one error for the one document
-            return [], [_error(exc, source=doc.source, obj=doc.obj)]
-        # The embedded cluster's ApplyErrors: what was applied, and (document, error) pairs.
-        return list(exc.results), [_error(e, source=(d or doc).source, obj=(d or doc).obj)
+        if pairs is None:  # one error, not attributable to a document: blame the first
+            return [], [_error(exc, source=docs[0].source, obj=docs[0].obj)]
+        # ApplyErrors: what was applied, and (document, error) pairs for the rest.
+        return list(exc.results), [_error(e, source=(d or docs[0]).source, obj=(d or docs[0]).obj)
                                    for d, e in pairs]
     except ValueError as exc:
-        return [], [_error(exc, source=doc.source, obj=doc.obj)]
+        return [], [_error(exc, source=docs[0].source, obj=docs[0].obj)]
 
 
 def _apply(ctx: _Ctx) -> int:
@@ -632,12 +633,22 @@ def _apply(ctx: _Ctx) -> int:
     docs, errors = _load(ctx, paths)
     if not docs and not errors:
         raise _Exit("error: no objects passed to apply")
+    # Like kubectl: successes are printed as they happen, errors gathered at the end.
+    groups: list[tuple[Optional[str], list[Any]]] = []
     for doc in docs:
         problem = _doc_namespace(ctx, doc)
         if problem:
             errors.append(problem)
             continue
-        results, errs = _apply_doc(ctx, doc)
+        # An object's own namespace wins unless -n was given (then kubectl insists they agree).
+        has_ns = bool((doc.obj.get("metadata") or {}).get("namespace"))
+        namespace = ctx.namespace if ctx.explicit_ns or not has_ns else None
+        if groups and groups[-1][0] == namespace:
+            groups[-1][1].append(doc)
+        else:
+            groups.append((namespace, [doc]))
+    for namespace, group in groups:
+        results, errs = _apply_docs(ctx, group, namespace)
         ctx.out.out("".join(f"{r}\n" for r in results))
         errors += errs
     _print_errors(ctx.out, errors)
@@ -684,7 +695,7 @@ def _create_from_files(ctx: _Ctx) -> int:
             exists = AlreadyExistsError(f"{plural}.{group}" if group else plural, name)
             errors.append(_error(exists, source=doc.source))
             continue
-        results, errs = _apply_doc(ctx, doc)
+        results, errs = _apply_docs(ctx, [doc], ctx.namespace if ctx.explicit_ns or not (doc.obj.get("metadata") or {}).get("namespace") else None)
         ctx.out.out("".join(f"{RESOURCES.get(r.kind, ('', r.kind.lower()))[1]}/{r.name} created\n"
                             for r in results))
         errors += errs

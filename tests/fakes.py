@@ -157,33 +157,42 @@ class FakeBackend:
     # -- Backend protocol
     def apply(self, docs: Sequence[Any], namespace: Optional[str] = None) -> list[ApplyResult]:
         self.calls.append(("apply", [d.obj.get("metadata", {}).get("name") for d in docs], namespace))
-        from netpol_kernel.validation import check
-        out = []
+        from netpol_kernel.errors import ApplyErrors
+        out, errors = [], []
         for doc in docs:
-            check(doc)  # as the API server (and the embedded cluster) would
-            obj = copy.deepcopy(doc.obj)
-            kind, meta = obj["kind"], obj.setdefault("metadata", {})
-            ns = ""
-            if RESOURCES[kind][3]:
-                if meta.get("namespace") and namespace and meta["namespace"] != namespace:
-                    raise NetpolError("error: the namespace from the provided object does not match")
-                ns = meta.get("namespace") or namespace or self.default_namespace
-                if ("Namespace", "", ns) not in self.store:
-                    raise NotFoundError("namespaces", ns)
-                meta["namespace"] = ns
-            key = (kind, ns, meta["name"])
-            old = self.store.get(key)
-            if old is None:
-                meta["creationTimestamp"] = stamp(0)
-                action = "created"
-            else:
-                meta["creationTimestamp"] = old["metadata"]["creationTimestamp"]
-                same = all(old.get(k) == obj.get(k) for k in ("spec", "data")) and \
-                    old["metadata"].get("labels") == meta.get("labels")
-                action = "unchanged" if same else "configured"
-            self.store[key] = obj
-            out.append(ApplyResult(kind, meta["name"], ns or None, action))
+            try:
+                out.append(self._apply_one(doc, namespace))
+            except NetpolError as e:  # each object on its own, as the real backends do
+                errors.append((doc, e))
+        if errors:
+            raise ApplyErrors(out, errors)
         return out
+
+    def _apply_one(self, doc: Any, namespace: Optional[str]) -> ApplyResult:
+        from netpol_kernel.validation import check
+        check(doc)  # as the API server (and the embedded cluster) would
+        obj = copy.deepcopy(doc.obj)
+        kind, meta = obj["kind"], obj.setdefault("metadata", {})
+        ns = ""
+        if RESOURCES[kind][3]:
+            if meta.get("namespace") and namespace and meta["namespace"] != namespace:
+                raise NetpolError("error: the namespace from the provided object does not match")
+            ns = meta.get("namespace") or namespace or self.default_namespace
+            if ("Namespace", "", ns) not in self.store:
+                raise NotFoundError("namespaces", ns)
+            meta["namespace"] = ns
+        key = (kind, ns, meta["name"])
+        old = self.store.get(key)
+        if old is None:
+            meta["creationTimestamp"] = stamp(0)
+            action = "created"
+        else:
+            meta["creationTimestamp"] = old["metadata"]["creationTimestamp"]
+            same = all(old.get(k) == obj.get(k) for k in ("spec", "data")) and \
+                old["metadata"].get("labels") == meta.get("labels")
+            action = "unchanged" if same else "configured"
+        self.store[key] = obj
+        return ApplyResult(kind, meta["name"], ns or None, action)
 
     def delete(self, kind: str, name: str, namespace: Optional[str] = None) -> ApplyResult:
         self.calls.append(("delete", kind, name, namespace))

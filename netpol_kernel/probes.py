@@ -1,0 +1,203 @@
+"""Probing connections from inside pods, and matrices built from probes or predictions.
+
+A probe is what a learner would type: ``kubectl exec POD -- curl ...``.  The same
+command runs in the embedded cluster and on a real one; its exit code decides
+the cell.  Predictions come from the engine over the cluster's current objects,
+so every cell can also say *why*.
+
+>>> probe_command("docker.io/byrnedo/alpine-curl:0.1.8", "backend", 8080)[:3]
+['curl', '-sS', '-o']
+>>> outcome(ExecResult("200", "", 0))
+(True, 'HTTP 200')
+>>> outcome(ExecResult("000", "curl: (28) Connection timed out after 5001 milliseconds\\n", 28))
+(False, 'timed out')
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Optional, Sequence, Union
+
+from .backends.base import Backend, ExecResult
+from .engine import Engine
+from .errors import NetpolError, NotFoundError
+from .matrix import Cell, Matrix, MatrixDiff
+from .objects import NetworkPolicy, from_dict
+
+__all__ = ["Target", "probe", "probe_command", "outcome", "probe_matrix", "predict_matrix",
+           "what_if", "source_pod", "parse_target"]
+
+DEFAULT_TIMEOUT = 5
+
+# curl exit codes that mean "no connection was made" (the rest: we reached a listener).
+_CURL_FAILURES = {6: "could not resolve", 7: "refused", 28: "timed out"}
+# Python one-liner for images with python but no curl (the example web frontend).
+_PY_CONNECT = ("import socket,sys\n"
+               "try:\n socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=float(sys.argv[3]))\n"
+               "except socket.gaierror as e:\n print('could not resolve:', e); sys.exit(6)\n"
+               "except socket.timeout:\n print('timed out'); sys.exit(28)\n"
+               "except ConnectionRefusedError:\n print('refused'); sys.exit(7)\n"
+               "print('connected')")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a probe connects to: ``backend:8080`` (a Service or a workload/pod name and a port)."""
+
+    name: str
+    port: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}:{self.port}"
+
+
+def parse_target(text: str) -> Target:
+    name, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or not name:
+        raise ValueError(f'a target is NAME:PORT, like "backend:8080", not {text!r}')
+    return Target(name, int(port))
+
+
+def probe_command(image: str, host: str, port: int, timeout: int = DEFAULT_TIMEOUT) -> list[str]:
+    """The command a learner would run from a pod of ``image`` to test a TCP connection."""
+    if "example-web-python" in image or image.split("/")[-1].startswith("python"):
+        return ["python", "-c", _PY_CONNECT, host, str(port), str(timeout)]
+    return ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--connect-timeout", str(timeout),
+            f"http://{host}:{port}/"]
+
+
+def outcome(result: ExecResult) -> tuple[bool, str]:
+    """(connected?, short detail) from a probe's exit code."""
+    code = result.exit_code
+    if code == 0:
+        out = result.stdout.strip()
+        return True, (f"HTTP {out}" if out.isdigit() else "connected")
+    if code in _CURL_FAILURES:
+        return False, _CURL_FAILURES[code]
+    return True, f"connected (exit {code})"  # e.g. curl 52/56/1: a non-HTTP server answered
+
+
+def _one(objs: list[dict]) -> Optional[dict]:
+    return objs[0] if objs else None
+
+
+def _first_pod(backend: Backend, selector: Mapping[str, str], namespace: str) -> Optional[dict]:
+    sel = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
+    pods = sorted(backend.get("Pod", namespace=namespace, selector=sel), key=lambda p: p["metadata"]["name"])
+    return pods[0] if pods else None
+
+
+def source_pod(backend: Backend, source: str, namespace: Optional[str] = None) -> dict:
+    """The pod that stands for ``source``: a pod name, or the first pod of a Deployment."""
+    ns = namespace or backend.default_namespace
+    name = source.split("/", 1)[1] if "/" in source else source
+    try:
+        dep = _one(backend.get("Deployment", namespace=ns, name=name))
+    except NotFoundError:
+        dep = None
+    if dep is not None:
+        pod = _first_pod(backend, dep["spec"]["selector"].get("matchLabels") or {}, ns)
+        if pod is None:
+            raise NotFoundError("pods", f"{name}-*", ns)
+        return pod
+    pod = _one(backend.get("Pod", namespace=ns, name=name))
+    if pod is None:
+        raise NotFoundError("pods", name, ns)
+    return pod
+
+
+def probe(backend: Backend, source: str, target: Union[str, Target], namespace: Optional[str] = None,
+          timeout: int = DEFAULT_TIMEOUT) -> ExecResult:
+    """Run the probe command from ``source``'s pod to ``target``; never raises for a blocked flow."""
+    t = parse_target(target) if isinstance(target, str) else target
+    pod = source_pod(backend, source, namespace)
+    image = pod["spec"]["containers"][0]["image"]
+    return backend.exec(pod["metadata"]["name"], probe_command(image, t.name, t.port, timeout),
+                        namespace=pod["metadata"]["namespace"])
+
+
+def _engine_pod_key(engine: Engine, pod: dict) -> str:
+    return f'{pod["metadata"]["namespace"]}/{pod["metadata"]["name"]}'
+
+
+def _predict_cell(engine: Engine, backend: Backend, src_key: str, t: Target, ns: str) -> Cell:
+    """The engine's verdict for one cell, with its explanation."""
+    svc_key = f"{ns}/{t.name}"
+    if any(s.key == svc_key for s in engine.services):
+        sv = engine.evaluate_service(src_key, svc_key, t.port)
+        return Cell(sv.allowed, "predicted", sv.explain())
+    pod = source_pod(backend, t.name, ns)
+    v = engine.evaluate(src_key, _engine_pod_key(engine, pod), t.port)
+    return Cell(v.allowed, "predicted", v.explain())
+
+
+def predict_matrix(backend: Backend, sources: Sequence[str], targets: Sequence[str],
+                   namespace: Optional[str] = None, engine: Optional[Engine] = None,
+                   title: str = "") -> Matrix:
+    """The matrix the policies imply, without sending a packet."""
+    ns = namespace or backend.default_namespace
+    eng = engine or backend.engine()
+    ts = [parse_target(t) for t in targets]
+    rows = []
+    for s in sources:
+        key = _engine_pod_key(eng, source_pod(backend, s, ns))
+        rows.append(tuple(_predict_cell(eng, backend, key, t, ns) for t in ts))
+    return Matrix(tuple(sources), tuple(t.label for t in ts), tuple(rows), title or "TCP", "predicted")
+
+
+def probe_matrix(backend: Backend, sources: Sequence[str], targets: Sequence[str],
+                 namespace: Optional[str] = None, timeout: int = DEFAULT_TIMEOUT,
+                 workers: int = 4, title: str = "") -> Matrix:
+    """Probe every source -> target pair from inside the pods (in parallel, bounded).
+
+    Each cell keeps what the probe saw and the engine's explanation; when the two
+    disagree (a real CNI that does not enforce, say) the detail says so.
+    """
+    ns = namespace or backend.default_namespace
+    ts = [parse_target(t) for t in targets]
+    pairs = [(s, t) for s in sources for t in ts]
+    settle = getattr(backend, "settle", None)
+    if callable(settle):
+        settle()  # a real CNI needs a moment to program freshly applied policies
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(pairs) or 1))) as pool:
+        results = list(pool.map(lambda st: probe(backend, st[0], st[1], ns, timeout), pairs))
+    predicted = predict_matrix(backend, sources, targets, ns)
+    cells = []
+    for (s, t), res in zip(pairs, results):
+        ok, detail = outcome(res)
+        pred = predicted.cell(s, t.label)
+        if pred.allowed != ok and detail != "refused":
+            detail += " (engine predicted " + ("allowed" if pred.allowed else "blocked") + ")"
+        cells.append(Cell(ok, detail, pred.why))
+    n = len(ts)
+    rows = tuple(tuple(cells[i * n:(i + 1) * n]) for i in range(len(sources)))
+    return Matrix(tuple(sources), tuple(t.label for t in ts), rows, title or "TCP", "probed")
+
+
+def what_if(backend: Backend, sources: Sequence[str], targets: Sequence[str],
+            add: Iterable[dict] = (), remove: Iterable[str] = (), namespace: Optional[str] = None) -> MatrixDiff:
+    """What would applying ``add`` (policy manifests) and deleting ``remove`` (names) change?
+
+    Nothing is applied: both matrices are predictions over the cluster's objects.
+    """
+    from .manifests import Document
+    from .validation import check
+
+    ns = namespace or backend.default_namespace
+    now = backend.engine()
+    removed = set(remove)
+    new: list[NetworkPolicy] = []
+    for i, obj in enumerate(add):
+        obj = {**obj, "metadata": {**(obj.get("metadata") or {}), "namespace": (obj.get("metadata") or {}).get("namespace") or ns}}
+        check(Document("<what-if>", i, obj))
+        pol = from_dict(obj)
+        if not isinstance(pol, NetworkPolicy):
+            raise NetpolError(f"what_if takes NetworkPolicy manifests, not {obj.get('kind')}")
+        new.append(pol)
+    replaced = {p.key for p in new}
+    kept = [p for p in now.policies if p.name not in removed and p.key not in replaced]
+    later = Engine(now.namespaces, now.pods, kept + new, now.services)
+    before = predict_matrix(backend, sources, targets, ns, engine=now, title="now")
+    after = predict_matrix(backend, sources, targets, ns, engine=later, title="after the change")
+    return before.diff(after)
