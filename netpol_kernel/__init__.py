@@ -35,6 +35,7 @@ _LAZY = {
     "load_ipython_extension": ".magic",
     "start_chapter": ".chapter", "Chapter": ".chapter",
     "probe": ".probes", "probe_matrix": ".probes", "predict_matrix": ".probes", "what_if": ".probes",
+    "reachability": ".probes", "explain": ".probes",
 }
 _ALIASES = {"current_backend": "current", "use_backend": "use"}
 

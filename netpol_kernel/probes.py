@@ -25,7 +25,7 @@ from .matrix import Cell, Matrix, MatrixDiff
 from .objects import NetworkPolicy, from_dict
 
 __all__ = ["Target", "probe", "probe_command", "outcome", "probe_matrix", "predict_matrix",
-           "what_if", "source_pod", "parse_target"]
+           "what_if", "source_pod", "parse_target", "reachability", "explain"]
 
 DEFAULT_TIMEOUT = 5
 
@@ -143,7 +143,7 @@ def predict_matrix(backend: Backend, sources: Sequence[str], targets: Sequence[s
     for s in sources:
         key = _engine_pod_key(eng, source_pod(backend, s, ns))
         rows.append(tuple(_predict_cell(eng, backend, key, t, ns) for t in ts))
-    return Matrix(tuple(sources), tuple(t.label for t in ts), tuple(rows), title or "TCP", "predicted")
+    return Matrix(tuple(sources), tuple(t.label for t in ts), tuple(rows), title or "TCP connections", "predicted")
 
 
 def probe_matrix(backend: Backend, sources: Sequence[str], targets: Sequence[str],
@@ -172,7 +172,7 @@ def probe_matrix(backend: Backend, sources: Sequence[str], targets: Sequence[str
         cells.append(Cell(ok, detail, pred.why))
     n = len(ts)
     rows = tuple(tuple(cells[i * n:(i + 1) * n]) for i in range(len(sources)))
-    return Matrix(tuple(sources), tuple(t.label for t in ts), rows, title or "TCP", "probed")
+    return Matrix(tuple(sources), tuple(t.label for t in ts), rows, title or "TCP connections", "probed")
 
 
 def what_if(backend: Backend, sources: Sequence[str], targets: Sequence[str],
@@ -201,3 +201,39 @@ def what_if(backend: Backend, sources: Sequence[str], targets: Sequence[str],
     before = predict_matrix(backend, sources, targets, ns, engine=now, title="now")
     after = predict_matrix(backend, sources, targets, ns, engine=later, title="after the change")
     return before.diff(after)
+
+
+# ---------------------------------------------------------------- notebook conveniences
+# The chapters call these with the current cluster (NETPOL_BACKEND), so a cell reads
+# like what it does: `nk.reachability(["frontend", "not-frontend"], ["backend:8080"])`.
+
+def _backend(backend: Optional[Backend]) -> Backend:
+    from .backends import current
+    return backend or current()
+
+
+def reachability(sources: Sequence[str], targets: Sequence[str], *, backend: Optional[Backend] = None,
+           namespace: Optional[str] = None, predicted: bool = False, title: str = "") -> Matrix:
+    """Who can talk to whom: probes from inside each source's pod (or, with
+    ``predicted=True``, the engine's verdicts without sending anything)."""
+    be = _backend(backend)
+    if predicted:
+        return predict_matrix(be, sources, targets, namespace, title=title)
+    return probe_matrix(be, sources, targets, namespace, title=title)
+
+
+def explain(source: str, target: str, *, backend: Optional[Backend] = None,
+            namespace: Optional[str] = None) -> str:
+    """Why is ``source`` -> ``target`` (``NAME:PORT``) allowed or blocked? The engine's own evidence."""
+    be = _backend(backend)
+    ns = namespace or be.default_namespace
+    cell = _predict_cell(be.engine(), be, _engine_pod_key(be.engine(), source_pod(be, source, ns)),
+                         parse_target(target), ns)
+    return _Text(cell.why or "")
+
+
+class _Text(str):
+    """A str that Jupyter shows as plain text (no quotes), so explanations read well."""
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(str(self))
