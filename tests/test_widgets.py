@@ -147,8 +147,8 @@ def test_matrix_panel_and_why(cluster) -> None:
     panel = MatrixPanel(["frontend", "not-frontend"], ["backend:8080"], backend=cluster)
     assert panel.image.value[:4] == b"\x89PNG"
     assert panel.text().startswith("MatrixPanel: frontend, not-frontend -> backend:8080 [Refresh]\n"
-                                   "TCP             backend:8080\nfrontend        .\n"
-                                   "not-frontend    .\nfrontend -> backend:8080: allowed (HTTP 200)\n")
+                                   "TCP connections    backend:8080\nfrontend           .\n"
+                                   "not-frontend       .\nfrontend -> backend:8080: allowed (HTTP 200)\n")
     panel.why_source.value = "not-frontend"
     assert panel.output_text().startswith("not-frontend -> backend:8080: allowed (HTTP 200)\n")
     assert "not isolated" in panel.output_text()
