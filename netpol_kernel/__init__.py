@@ -33,9 +33,12 @@ _LAZY = {
     "EmbeddedCluster": ".cluster",
     "current_backend": ".backends", "use_backend": ".backends",
     "load_ipython_extension": ".magic",
-    "start_chapter": ".chapter", "Chapter": ".chapter",
+    "start_chapter": ".chapter", "Chapter": ".chapter", "show_file": ".chapter", "picture": ".chapter",
+    "preview": ".chapter",
     "probe": ".probes", "probe_matrix": ".probes", "predict_matrix": ".probes", "what_if": ".probes",
     "reachability": ".probes", "explain": ".probes",
+    "ManifestPanel": ".widgets", "ProbePanel": ".widgets", "MatrixPanel": ".widgets",
+    "before_after": ".widgets", "PolicyPicture": ".plots", "lint": ".lint", "Exercise": ".exercises",
 }
 _ALIASES = {"current_backend": "current", "use_backend": "use"}
 

@@ -25,7 +25,7 @@ from .backends.base import Backend
 from .errors import NetpolError, NotFoundError
 from .kubectl import kubectl
 
-__all__ = ["Chapter", "start_chapter"]
+__all__ = ["Chapter", "start_chapter", "show_file", "picture", "preview", "FileText"]
 
 _GONE_TIMEOUT = 180.0  # a real namespace takes a while to finish Terminating
 
@@ -108,3 +108,62 @@ def _load_magic() -> None:
     if ip is not None:
         from .magic import load_ipython_extension
         load_ipython_extension(ip)
+
+
+# ---------------------------------------------------------------- what chapter cells call
+
+class FileText(str):
+    """A manifest file's text: Jupyter renders it as highlighted YAML, nbval compares the text."""
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(str(self))
+
+    def _repr_markdown_(self) -> str:
+        return f"```yaml\n{self}```"
+
+
+def show_file(path: str) -> FileText:
+    """The text of a manifest, to read before applying it.
+
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+    ...     _ = f.write("kind: Namespace\\n")
+    >>> print(show_file(f.name), end=""); os.unlink(f.name)
+    kind: Namespace
+    """
+    with open(path, encoding="utf-8") as f:
+        return FileText(f.read())
+
+
+def _policy_docs(path: str, namespace: Optional[str]) -> list[dict]:
+    from .manifests import load_path
+    docs = []
+    for d in load_path(path):
+        obj = dict(d.obj)
+        md = dict(obj.get("metadata") or {})
+        md.setdefault("namespace", namespace or "default")  # where `kubectl apply -f` would put it
+        obj["metadata"] = md
+        docs.append(obj)
+    return docs
+
+
+def picture(path: str, name: Optional[str] = None, backend: Optional[Backend] = None):
+    """The policy in ``path`` (or the one called ``name``) drawn like the Cilium editor draws it."""
+    from .plots import PolicyPicture
+    be = backend or current()
+    docs = [d for d in _policy_docs(path, be.default_namespace) if d.get("kind") == "NetworkPolicy"]
+    if name is not None:
+        docs = [d for d in docs if (d.get("metadata") or {}).get("name") == name]
+    if len(docs) != 1:
+        found = ", ".join(str((d.get("metadata") or {}).get("name")) for d in docs) or "none"
+        raise NetpolError(f"{path}: name one NetworkPolicy to draw (found: {found})")
+    return PolicyPicture(docs[0])
+
+
+def preview(path: str, sources: Sequence[str], targets: Sequence[str], *,
+            backend: Optional[Backend] = None):
+    """What would ``kubectl apply -f path`` change? Predicted, nothing is applied."""
+    from .probes import what_if
+    be = backend or current()
+    docs = [d for d in _policy_docs(path, be.default_namespace) if d.get("kind") == "NetworkPolicy"]
+    return what_if(be, sources, targets, add=docs)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+
+import numpy as np
 from typing import Optional, Sequence, TextIO
 
 from .errors import ManifestError, NetpolError
@@ -71,15 +73,15 @@ def _matrix(world: World, args, out: TextIO) -> int:
 def _connectivity(world: World, args, out: TextIO) -> int:
     conn = world.engine().connectivity()
     if args.output == "json":
-        # Serialise each distinct outcome once; pairs only reference it.
-        texts = [json.dumps(ps.to_json(), separators=(", ", ": ")) for ps in conn.combos]
+        # Serialise each distinct outcome and each name once; a pair only joins two strings.
+        texts = np.array([json.dumps(ps.to_json(), separators=(", ", ": ")) for ps in conn.combos],
+                         dtype=object)
+        keys = np.array([json.dumps(p) + ": " for p in conn.pods], dtype=object)
         out.write('{"connections": {')
         for i, s in enumerate(conn.pods):
-            row = conn.combo_of[conn.pod_class[i]]
-            out.write(("," if i else "") + "\n " + json.dumps(s) + ": {")
-            parts = [json.dumps(d) + ": " + texts[row[conn.pod_class[j]]]
-                     for j, d in enumerate(conn.pods) if j != i]
-            out.write(", ".join(parts) + "}")
+            entries = keys + texts[conn.combo_of[conn.pod_class[i]][conn.pod_class]]
+            entries = np.delete(entries, i)  # every ordered pair of *distinct* pods
+            out.write(("," if i else "") + "\n " + json.dumps(s) + ": {" + ", ".join(entries) + "}")
         out.write("\n}}\n")
     else:
         for s, d, ps in conn.pairs():

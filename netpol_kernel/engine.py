@@ -148,7 +148,7 @@ class SideVerdict:
                f"{'allowed' if self.allowed else 'blocked'}"]
         for name, count in zip(self.policies, self.rule_counts):
             checks = [c for c in self.checks if c.policy == name]
-            if count == 0:
+            if count == 0 and not self.allowed:  # once allowed, only the allowing rules matter
                 out.append(f"    {name}: has no {self.direction.lower()} rules (denies all)")
             for c in checks:
                 if self.allowed and not c.matched:
@@ -439,7 +439,7 @@ class Engine:
         nnpk = len(named) or 1
         resolved_cache: dict[tuple[int, int], PortSet] = {}
         nwords = nq // 64 + 1
-        side_cache: dict[tuple[bytes, int], int] = {}  # (key words, npk) -> index into side_sets
+        side_cache: dict[tuple[int, int], int] = {}  # (key bits, npk) -> index into side_sets
         side_sets: list[PortSet] = []
 
         def spec_ports(q: int, npk_id: int) -> PortSet:
@@ -453,23 +453,28 @@ class Engine:
                 resolved_cache[(q, npk_id)] = got
             return got
 
-        def side(bits: bytes, npk_id: int) -> int:
+        def side(bits: int, npk_id: int) -> int:
             """Ports one direction allows: everything when not isolated (bit nq), else
-            the union of the specs of the rules that matched."""
+            the union of the specs of the rules that matched (the other set bits)."""
             sid = side_cache.get((bits, npk_id))
             if sid is None:
-                words_ = np.frombuffer(bits, np.uint64)
-                flags = [bool((int(words_[q // 64]) >> (q % 64)) & 1) for q in range(nq + 1)]
-                if flags[nq]:
+                if bits >> nq & 1:
                     ps = PortSet.all()
                 else:
-                    ps = PortSet()
-                    for q in range(nq):
-                        if flags[q]:
-                            ps = ps | spec_ports(q, npk_id)
+                    parts, rest = [], bits
+                    while rest:
+                        low = rest & -rest
+                        parts.append(spec_ports(low.bit_length() - 1, npk_id))
+                        rest ^= low
+                    ps = PortSet.union(parts)
                 sid = side_cache[(bits, npk_id)] = len(side_sets)
                 side_sets.append(ps)
             return sid
+
+        def as_ints(uniq: np.ndarray) -> list[int]:
+            if nwords == 1:
+                return uniq.tolist()
+            return [int.from_bytes(b.tobytes(), "little") for b in uniq]  # word k holds bits 64k..
 
         for a0 in range(0, c, block):
             a1 = min(c, a0 + block)
@@ -492,7 +497,7 @@ class Engine:
                     flat = np.ascontiguousarray(words.reshape(nwords, -1).T).view(
                         np.dtype((np.void, 8 * nwords))).reshape(-1)
                 uniq, inv = np.unique(flat, return_inverse=True)
-                keys_dir.append((uniq, inv.reshape(a1 - a0, c)))
+                keys_dir.append((as_ints(uniq), inv.reshape(a1 - a0, c)))
             (u_in, i_in), (u_eg, i_eg) = keys_dir
             comb = (i_in.astype(np.int64) * len(u_eg) + i_eg) * nnpk + rep_npk[None, :]
             ucomb, cinv = np.unique(comb.reshape(-1), return_inverse=True)
@@ -500,7 +505,7 @@ class Engine:
             for t, code in enumerate(ucomb.tolist()):
                 rest, npk_id = divmod(code, nnpk)
                 bin_, beg = divmod(rest, len(u_eg))
-                key = (side(u_in[bin_].tobytes(), npk_id), side(u_eg[beg].tobytes(), npk_id))
+                key = (side(u_in[bin_], npk_id), side(u_eg[beg], npk_id))
                 cid = combo_ids.get(key)
                 if cid is None:
                     cid = combo_ids[key] = len(combos)

@@ -23,7 +23,7 @@ from typing import Optional
 
 __all__ = ["Cell", "Matrix", "MatrixDiff"]
 
-ALLOWED_MARK, BLOCKED_MARK = ".", "X"
+ALLOWED_MARK, BLOCKED_MARK, SELF_MARK = ".", "X", "-"
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,18 @@ class Cell:
 
     ``detail`` is what a probe saw ("HTTP/1.1 200 OK", "timed out", "refused");
     ``why`` is the engine's explanation of the verdict, when one is known.
+    ``allowed`` is None for a cell that is not a connection between two pods
+    (a pod calling its own Service): CNIs differ there, so no verdict is claimed.
     """
 
-    allowed: bool
+    allowed: Optional[bool]
     detail: str = ""
     why: Optional[str] = field(default=None, compare=False)
 
     @property
     def mark(self) -> str:
+        if self.allowed is None:
+            return SELF_MARK
         return ALLOWED_MARK if self.allowed else BLOCKED_MARK
 
 
@@ -58,17 +62,18 @@ class Matrix:
     def cell(self, source: str, target: str) -> Cell:
         return self.cells[self.sources.index(source)][self.targets.index(target)]
 
-    def allowed(self, source: str, target: str) -> bool:
+    def allowed(self, source: str, target: str) -> Optional[bool]:
         return self.cell(source, target).allowed
 
     @property
     def counts(self) -> tuple[int, int]:
-        """(allowed, blocked) cell counts."""
-        a = sum(c.allowed for row in self.cells for c in row)
-        return a, len(self.sources) * len(self.targets) - a
+        """(allowed, blocked) cell counts; not-applicable cells count as neither."""
+        flat = [c.allowed for row in self.cells for c in row]
+        return flat.count(True), flat.count(False)
 
     def to_text(self) -> str:
-        """A truth table: rows are sources, columns targets, ``.`` allowed, ``X`` blocked."""
+        """A truth table: rows are sources, columns targets, ``.`` allowed, ``X`` blocked,
+        ``-`` not applicable (a pod and itself)."""
         corner = self.title or ""
         w0 = max([len(corner)] + [len(s) for s in self.sources]) + 4
         widths = [max(len(t), 1) + 2 for t in self.targets]
@@ -102,6 +107,8 @@ class Matrix:
         for i, s in enumerate(self.sources):
             for j, t in enumerate(self.targets):
                 b, a = self.cells[i][j].allowed, after.cells[i][j].allowed
+                if a is None or b is None:
+                    continue
                 if a and not b:
                     opened.append((s, t))
                 elif b and not a:

@@ -37,6 +37,7 @@ __all__ = ["matrix_png", "matrix_figure", "diff_png", "diff_figure", "policy_png
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ALLOWED_COLOR = "#0072B2"   # Okabe-Ito blue
 BLOCKED_COLOR = "#D55E00"   # Okabe-Ito vermillion
+SELF_COLOR = "#999999"      # grey: not a verdict (a pod and itself)
 NEUTRAL_COLOR = "#8C8C8C"
 INK = "#222222"
 MUTED = "#555555"
@@ -180,7 +181,9 @@ def _cell_w(fig: Figure, sources: Sequence[str], targets: Sequence[str], avail: 
     return max(0.3, min(cap, (avail - label_w) / max(1, len(targets))))
 
 
-def _cell_text(allowed: bool, detail: str, style: _GridStyle) -> tuple[str, float]:
+def _cell_text(allowed: Optional[bool], detail: str, style: _GridStyle) -> tuple[str, float]:
+    if allowed is None:  # a pod and its own Service: no verdict claimed
+        return ("\u2014 same pod" if style.cell_w >= 1.05 else "\u2014"), 10.0
     glyph = ALLOWED_GLYPH if allowed else BLOCKED_GLYPH
     if style.cell_w >= 1.05:
         text = f"{glyph} {'allowed' if allowed else 'blocked'}"
@@ -208,7 +211,8 @@ def _draw_grid(lay: _Inches, m: Matrix, left: float, top: float, style: _GridSty
     for i, s in enumerate(m.sources):
         for j, t in enumerate(m.targets):
             cell = m.cells[i][j]
-            color = ALLOWED_COLOR if cell.allowed else BLOCKED_COLOR
+            color = (SELF_COLOR if cell.allowed is None else
+                     ALLOWED_COLOR if cell.allowed else BLOCKED_COLOR)
             faded = changed is not None and (s, t) not in changed
             ax.add_patch(Rectangle((j + gx, i + gy), 1 - 2 * gx, 1 - 2 * gy, facecolor=color,
                                    edgecolor="none", alpha=0.22 if faded else 1.0))

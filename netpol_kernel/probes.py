@@ -28,6 +28,9 @@ __all__ = ["Target", "probe", "probe_command", "outcome", "probe_matrix", "predi
            "what_if", "source_pod", "parse_target", "reachability", "explain"]
 
 DEFAULT_TIMEOUT = 5
+# A pod reaching itself (through its own Service) is not a pod-to-pod connection:
+# the NetworkPolicy spec leaves it to the CNI, so matrices claim no verdict there.
+SAME_POD = "same pod"
 
 # curl exit codes that mean "no connection was made" (the rest: we reached a listener).
 _CURL_FAILURES = {6: "could not resolve", 7: "refused", 28: "timed out"}
@@ -125,10 +128,14 @@ def _predict_cell(engine: Engine, backend: Backend, src_key: str, t: Target, ns:
     """The engine's verdict for one cell, with its explanation."""
     svc_key = f"{ns}/{t.name}"
     if any(s.key == svc_key for s in engine.services):
+        if any(p.key == src_key for p in engine.endpoints(svc_key)):
+            return Cell(None, SAME_POD)
         sv = engine.evaluate_service(src_key, svc_key, t.port)
         return Cell(sv.allowed, "predicted", sv.explain())
-    pod = source_pod(backend, t.name, ns)
-    v = engine.evaluate(src_key, _engine_pod_key(engine, pod), t.port)
+    dst_key = _engine_pod_key(engine, source_pod(backend, t.name, ns))
+    if dst_key == src_key:
+        return Cell(None, SAME_POD)
+    v = engine.evaluate(src_key, dst_key, t.port)
     return Cell(v.allowed, "predicted", v.explain())
 
 
@@ -156,17 +163,20 @@ def probe_matrix(backend: Backend, sources: Sequence[str], targets: Sequence[str
     """
     ns = namespace or backend.default_namespace
     ts = [parse_target(t) for t in targets]
-    pairs = [(s, t) for s in sources for t in ts]
+    predicted = predict_matrix(backend, sources, targets, ns)
+    pairs = [(s, t) for s in sources for t in ts if predicted.cell(s, t.label).allowed is not None]
     settle = getattr(backend, "settle", None)
     if callable(settle):
         settle()  # a real CNI needs a moment to program freshly applied policies
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(pairs) or 1))) as pool:
-        results = list(pool.map(lambda st: probe(backend, st[0], st[1], ns, timeout), pairs))
-    predicted = predict_matrix(backend, sources, targets, ns)
+        probed = dict(zip(pairs, pool.map(lambda st: probe(backend, st[0], st[1], ns, timeout), pairs)))
     cells = []
-    for (s, t), res in zip(pairs, results):
-        ok, detail = outcome(res)
+    for s, t in ((s, t) for s in sources for t in ts):
         pred = predicted.cell(s, t.label)
+        if (s, t) not in probed:
+            cells.append(pred)
+            continue
+        ok, detail = outcome(probed[(s, t)])
         if pred.allowed != ok and detail != "refused":
             detail += " (engine predicted " + ("allowed" if pred.allowed else "blocked") + ")"
         cells.append(Cell(ok, detail, pred.why))
