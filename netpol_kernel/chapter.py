@@ -30,6 +30,13 @@ __all__ = ["Chapter", "start_chapter", "show_file", "picture", "preview", "FileT
 _GONE_TIMEOUT = 180.0  # a real namespace takes a while to finish Terminating
 
 
+class Printed(str):
+    """A str that notebooks show as plain text, without quotes."""
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(str(self))
+
+
 @dataclass
 class Chapter:
     namespace: str
@@ -45,7 +52,7 @@ class Chapter:
     def kubectl(self, command: str, stdin: Optional[str] = None):
         return kubectl(command, backend=self.backend, namespace=self.namespace, stdin=stdin)
 
-    def cleanup(self) -> str:
+    def cleanup(self) -> "Printed":
         """Delete the chapter's namespace and everything in it (only ever ours)."""
         cleanup = getattr(self.backend, "cleanup", None)
         try:
@@ -55,7 +62,7 @@ class Chapter:
                 self.backend.delete("Namespace", self.namespace)
         except NotFoundError:
             pass  # already gone: cleaning up twice is fine
-        return f'namespace "{self.namespace}" deleted'
+        return Printed(f'namespace "{self.namespace}" deleted')
 
 
 def _exists(backend: Backend, name: str) -> bool:
@@ -112,11 +119,8 @@ def _load_magic() -> None:
 
 # ---------------------------------------------------------------- what chapter cells call
 
-class FileText(str):
+class FileText(Printed):
     """A manifest file's text: Jupyter renders it as highlighted YAML, nbval compares the text."""
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
 
     def _repr_markdown_(self) -> str:
         return f"```yaml\n{self}```"

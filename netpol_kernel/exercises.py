@@ -74,6 +74,8 @@ class Feedback:
             lines += [f"  {w}" for w in self.wrong]
             if why:
                 lines += ["", "Why, according to the engine:"] + list(self.explanations)
+        elif self.warnings:
+            lines = [f"All {self.total} connections match the goal, but read the hint:"]
         else:
             lines = [f"Correct: all {self.total} connections match the goal."]
         lines += [f"  hint: {w}" for w in self.warnings]
