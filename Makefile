@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NB := $(wildcard book/*.ipynb)
 
-.PHONY: install test unit nbtest book bench cluster cluster-delete test-kind clean
+.PHONY: install test book notebooks bench cluster cluster-delete test-kind clean
 
 install: $(STAMP)
 
@@ -24,6 +24,10 @@ test: install
 
 book: install
 	$(BIN)/jupyter-book build book --config _config.yml -W -n --keep-going
+
+# Re-execute every chapter in place (authors: after changing a chapter or the package).
+notebooks: install
+	cd book && for nb in *.ipynb; do NETPOL_BACKEND=sim ../$(BIN)/jupyter execute --inplace "$$nb" || exit 1; done
 
 bench: install
 	$(BIN)/python bench/run.py
