@@ -78,7 +78,7 @@ def outcome(result: ExecResult) -> tuple[bool, str]:
         return True, (f"HTTP {out}" if out.isdigit() else "connected")
     if code in _CURL_FAILURES:
         return False, _CURL_FAILURES[code]
-    return True, f"connected (exit {code})"  # e.g. curl 52/56/1: a non-HTTP server answered
+    return True, "connected"  # e.g. curl 52/56/1/8: a listener answered, just not in HTTP
 
 
 def _one(objs: list[dict]) -> Optional[dict]:
