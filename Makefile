@@ -27,7 +27,7 @@ book: install
 
 # Re-execute every chapter in place (authors: after changing a chapter or the package).
 notebooks: install
-	cd book && for nb in *.ipynb; do NETPOL_BACKEND=sim ../$(BIN)/jupyter execute --inplace "$$nb" || exit 1; done
+	$(BIN)/python tools/run_notebooks.py $(NB)
 
 bench: install
 	$(BIN)/python bench/run.py
