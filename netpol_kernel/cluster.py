@@ -44,7 +44,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Optional, Sequence
 
-from .backends.base import RESOURCES, ApplyResult, ExecResult, resource_for
+from .backends.base import RESOURCES, ApplyResult, ExecResult, kind_of
 from .commands import ExecContext, KubectlExecError, run
 from .controllers import (EPOCH, Store, admit_pod, delete_tree, endpoints_object, node_object,
                           reconcile)
@@ -116,15 +116,6 @@ def parse_selector(text: str) -> LabelSelector:
         else:
             reqs.append(Requirement(key, "DoesNotExist" if neg else "Exists"))
     return LabelSelector(Labels(), tuple(reqs))
-
-
-def _kind(word: str) -> str:
-    if word == "Node" or word.lower() in ("node", "nodes", "no"):
-        return "Node"
-    kind = word if word in RESOURCES else resource_for(word)
-    if kind is None:
-        raise UnsupportedCommand(f'error: the server doesn\'t have a resource type "{word}"')
-    return kind
 
 
 class EmbeddedCluster:
@@ -304,7 +295,7 @@ class EmbeddedCluster:
     def delete(self, kind: str, name: str, namespace: Optional[str] = None) -> ApplyResult:
         """``kubectl delete KIND NAME``: owned objects go too (ReplicaSets, Pods); deleting a
         Namespace deletes everything in it."""
-        kind = _kind(kind)
+        kind = kind_of(kind)
         ns = (namespace or self.default_namespace) if RESOURCES[kind][3] else ""
         with self._mutation() as st:
             obj = st.get(kind, ns, name)
@@ -323,7 +314,7 @@ class EmbeddedCluster:
     def label(self, kind: str, name: str, labels: Mapping[str, Optional[str]], namespace: Optional[str] = None,
               overwrite: bool = False) -> str:
         """``kubectl label``: values set, None removes; returns ``pod/x labeled``."""
-        kind = _kind(kind)
+        kind = kind_of(kind)
         ns = (namespace or self.default_namespace) if RESOURCES[kind][3] else ""
         with self._mutation() as st:
             obj = st.get(kind, ns, name)
@@ -348,7 +339,7 @@ class EmbeddedCluster:
 
     def scale(self, kind: str, name: str, replicas: int, namespace: Optional[str] = None) -> str:
         """``kubectl scale --replicas=N KIND NAME``: ``deployment.apps/x scaled``."""
-        kind = _kind(kind)
+        kind = kind_of(kind)
         if kind not in ("Deployment", "ReplicaSet", "StatefulSet"):
             raise UnsupportedCommand(f'error: no scaler has been implemented for {{"{RESOURCES[kind][1].partition(".")[2]}" '
                                      f'"{kind}"}}')
@@ -378,7 +369,7 @@ class EmbeddedCluster:
     def get(self, kind: str, namespace: Optional[str] = None, name: Optional[str] = None,
             selector: Optional[str] = None, all_namespaces: bool = False) -> list[dict]:
         """Objects as the API server returns them (deep copies), sorted by namespace and name."""
-        kind = _kind(kind)
+        kind = kind_of(kind)
         st = self._state
         if kind == "Node":
             items = [node_object(st)]
@@ -419,7 +410,7 @@ class EmbeddedCluster:
         st = self._state
         ns = namespace or self.default_namespace
         kind, _, name = ref.rpartition("/")
-        kind = _kind(kind) if kind else "Pod"
+        kind = kind_of(kind) if kind else "Pod"
         if kind == "Pod":
             pod = st.get("Pod", ns, name)
             if pod is None:

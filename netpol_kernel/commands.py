@@ -319,7 +319,7 @@ def _nc(argv: list[str], ctx: ExecContext) -> ExecResult:
                     pass
                 elif ch == "w":
                     rest = a[j + 2:]
-                    wait = float(rest or next(it))
+                    float(rest or next(it))  # checked, never waited: the simulator answers at once
                     break
                 else:
                     raise UnsupportedCommand(f"nc option -{ch} is not modelled")

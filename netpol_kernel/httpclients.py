@@ -328,7 +328,7 @@ def _transfer(u: _Url, o: _CurlOpts, ctx: ExecContext, legacy: bool) -> _Transfe
         t.error = (f"The requested URL returned error: {reply.status} {reply.reason}" if legacy
                    else f"The requested URL returned error: {reply.status}")
         return t
-    v.append(f"* Closing connection 0" if reply.header("Connection") == "close"
+    v.append("* Closing connection 0" if reply.header("Connection") == "close"
              else f"* Connection #0 to host {u.host} left intact")
     return t
 

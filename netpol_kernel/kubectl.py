@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Optional, Sequence
 
 from . import render
-from .backends.base import RESOURCES, Backend, ExecResult, resource_for
+from .backends.base import RESOURCES, Backend, ExecResult, kind_of
 from .errors import AlreadyExistsError, ManifestError, NetpolError, NotFoundError, UnsupportedCommand
 from .jsonpath import JSONPathError
 from .jsonpath import render as jsonpath_render
@@ -365,12 +365,10 @@ def _print_errors(out: _Output, errors: Sequence[ErrorText]) -> None:
 
 
 def _kind(word: str) -> str:
-    if word.lower() in ("node", "nodes", "no"):
-        return "Node"  # not in RESOURCES: read-only, and only for ``get``
-    kind = resource_for(word)
-    if kind is None:
-        raise _Exit(f'error: the server doesn\'t have a resource type "{word}"')
-    return kind
+    try:
+        return kind_of(word)
+    except UnsupportedCommand as e:
+        raise _Exit(str(e)) from None
 
 
 def _requests(words: Sequence[str]) -> list[tuple[str, Optional[str]]]:

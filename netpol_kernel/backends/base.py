@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Engine
     from ..manifests import Document
 
-__all__ = ["Backend", "ApplyResult", "ExecResult", "RESOURCES", "resource_for"]
+__all__ = ["Backend", "ApplyResult", "ExecResult", "RESOURCES", "resource_for", "kind_of"]
 
 # kind -> (plural resource, group-qualified name kubectl prints, short names, namespaced)
 RESOURCES: dict[str, tuple[str, str, tuple[str, ...], bool]] = {
@@ -52,6 +52,21 @@ def resource_for(word: str) -> Optional[str]:
         if w in names:
             return kind
     return None
+
+
+def kind_of(word: str) -> str:
+    """Like :func:`resource_for`, plus read-only Nodes; kubectl's error for anything else.
+
+    >>> kind_of("no"), kind_of("Deployment")
+    ('Node', 'Deployment')
+    """
+    from ..errors import UnsupportedCommand
+    if word == "Node" or word.lower() in ("node", "nodes", "no"):
+        return "Node"  # not in RESOURCES: read-only, and only for ``get``
+    kind = word if word in RESOURCES else resource_for(word)
+    if kind is None:
+        raise UnsupportedCommand(f'error: the server doesn\'t have a resource type "{word}"')
+    return kind
 
 
 @dataclass(frozen=True)

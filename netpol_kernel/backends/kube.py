@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 
 from ..errors import (AlreadyExistsError, ClusterError, FieldError, ManifestError, NetpolError,
                       NotFoundError, UnsupportedCommand)
-from .base import RESOURCES, ApplyResult, ExecResult, resource_for
+from .base import RESOURCES, ApplyResult, ExecResult, kind_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Engine
@@ -630,16 +630,8 @@ class KubeBackend:
             raise _convert(exc, self.context, server=self.client.server, verb=verb, kind=kind,
                            name=name, namespace=namespace, doc=doc) from None
 
-    def _kind(self, word: str) -> str:
-        if word == "Node" or word.lower() in ("node", "nodes", "no"):
-            return "Node"
-        kind = word if word in RESOURCES else resource_for(word)
-        if kind is None:
-            raise UnsupportedCommand(f'error: the server doesn\'t have a resource type "{word}"')
-        return kind
-
     def _mutable(self, word: str) -> str:
-        kind = self._kind(word)
+        kind = kind_of(word)
         if kind == "Node":
             self._fail("refusing to change nodes: netpol-kernel only changes objects in "
                        "namespaces it created")
@@ -845,7 +837,7 @@ class KubeBackend:
         Reading any namespace is allowed.  ``metadata.managedFields`` is dropped,
         as ``kubectl get -o yaml`` does by default.
         """
-        kind = self._kind(kind)
+        kind = kind_of(kind)
         ns = None if all_namespaces and not name else self._ns(kind, namespace)
         if name is not None:
             objs = [self._read(kind, name, ns)]
@@ -971,7 +963,7 @@ class KubeBackend:
     def _resolve_pod(self, pod: str, namespace: str) -> dict:
         """A pod by name, or the first running pod of ``deploy/NAME`` / ``svc/NAME`` / ``rs/NAME``."""
         word, slash, name = pod.rpartition("/")
-        kind = self._kind(word) if slash else "Pod"
+        kind = kind_of(word) if slash else "Pod"
         if kind == "Pod":
             return self._read("Pod", name, namespace)
         owner = self._read(kind, name, namespace)
