@@ -81,6 +81,12 @@ class LabelTable:
 
 # ---------------------------------------------------------------- verdicts
 
+def _short(key: str, namespace: Optional[str]) -> str:
+    """``ns/name`` as ``name`` when ``ns`` is the namespace the reader works in."""
+    ns, _, name = key.rpartition("/")
+    return name if namespace is not None and ns == namespace else key
+
+
 @dataclass(frozen=True)
 class RuleCheck:
     """How one rule of one policy fared for a connection.
@@ -139,12 +145,13 @@ class SideVerdict:
     def allowing(self) -> tuple[RuleCheck, ...]:
         return tuple(c for c in self.checks if c.matched)
 
-    def lines(self, other_pod: str, port: str) -> list[str]:
+    def lines(self, other_pod: str, port: str, namespace: Optional[str] = None) -> list[str]:
         word = "egress from" if self.direction == "Egress" else "ingress to"
+        pod = _short(self.pod, namespace)
         if not self.isolated:
-            return [f"  {word} {self.pod}: not isolated (no NetworkPolicy selects it for "
+            return [f"  {word} {pod}: not isolated (no NetworkPolicy selects it for "
                     f"{self.direction}): allowed"]
-        out = [f"  {word} {self.pod}: isolated by {', '.join(self.policies)}: "
+        out = [f"  {word} {pod}: isolated by {', '.join(self.policies)}: "
                f"{'allowed' if self.allowed else 'blocked'}"]
         for name, count in zip(self.policies, self.rule_counts):
             checks = [c for c in self.checks if c.policy == name]
@@ -179,14 +186,16 @@ class Verdict:
             return f"{self.protocol}/{self.port}" + (f" ({self.resolved_port})" if self.resolved_port else "")
         return f"{self.protocol}/{self.port}"
 
-    def explain(self) -> str:
-        head = f"{self.src} -> {self.dst} on {self.port_text}: {'ALLOWED' if self.allowed else 'BLOCKED'}"
+    def explain(self, namespace: Optional[str] = None) -> str:
+        """The verdict and its evidence; pods in ``namespace`` are named without it."""
+        src, dst = _short(self.src, namespace), _short(self.dst, namespace)
+        head = f"{src} -> {dst} on {self.port_text}: {'ALLOWED' if self.allowed else 'BLOCKED'}"
         lines = [head]
         if self.resolved_port is None:
-            lines.append(f"  {self.dst} has no container port named {self.port!r} for {self.protocol}")
+            lines.append(f"  {dst} has no container port named {self.port!r} for {self.protocol}")
             return "\n".join(lines)
-        lines += self.egress.lines(self.dst, self.port_text)
-        lines += self.ingress.lines(self.src, self.port_text)
+        lines += self.egress.lines(dst, self.port_text, namespace)
+        lines += self.ingress.lines(src, self.port_text, namespace)
         return "\n".join(lines)
 
     def _repr_pretty_(self, p, cycle) -> None:
@@ -210,13 +219,14 @@ class ServiceVerdict:
         """True when every endpoint would accept (kube-proxy may pick any of them)."""
         return bool(self.endpoints) and all(v.allowed for v in self.endpoints)
 
-    def explain(self) -> str:
+    def explain(self, namespace: Optional[str] = None) -> str:
+        src, svc = _short(self.src, namespace), _short(self.service, namespace)
         if not self.endpoints:
-            return f"{self.src} -> service {self.service} port {self.port}: no ready endpoints (connection refused)"
-        head = f"{self.src} -> service {self.service} port {self.port}: " + (
+            return f"{src} -> service {svc} port {self.port}: no ready endpoints (connection refused)"
+        head = f"{src} -> service {svc} port {self.port}: " + (
             "ALLOWED" if self.allowed else "BLOCKED" if not any(v.allowed for v in self.endpoints)
             else "DEPENDS ON THE ENDPOINT")
-        return "\n".join([head] + ["  " + v.explain().replace("\n", "\n  ") for v in self.endpoints])
+        return "\n".join([head] + ["  " + v.explain(namespace).replace("\n", "\n  ") for v in self.endpoints])
 
     __str__ = explain
 

@@ -131,12 +131,12 @@ def _predict_cell(engine: Engine, backend: Backend, src_key: str, t: Target, ns:
         if any(p.key == src_key for p in engine.endpoints(svc_key)):
             return Cell(None, SAME_POD)
         sv = engine.evaluate_service(src_key, svc_key, t.port)
-        return Cell(sv.allowed, "predicted", sv.explain())
+        return Cell(sv.allowed, "predicted", sv.explain(ns))
     dst_key = _engine_pod_key(engine, source_pod(backend, t.name, ns))
     if dst_key == src_key:
         return Cell(None, SAME_POD)
     v = engine.evaluate(src_key, dst_key, t.port)
-    return Cell(v.allowed, "predicted", v.explain())
+    return Cell(v.allowed, "predicted", v.explain(ns))
 
 
 def predict_matrix(backend: Backend, sources: Sequence[str], targets: Sequence[str],
