@@ -321,6 +321,12 @@ class FakeClientLayer:
             if kind == "Deployment":
                 obj["status"] = {"observedGeneration": obj["metadata"]["generation"] - 1}
                 self._reads[("Deployment", namespace, name)] = 0
+            if kind == "Service" and not obj.get("spec", {}).get("clusterIP"):
+                # the API server allocates a ClusterIP (kept across re-applies)
+                ip = (old or {}).get("spec", {}).get("clusterIP") or f"10.96.200.{len(self.objects) % 250 + 1}"
+                obj.setdefault("spec", {})["clusterIP"] = ip
+                obj["spec"]["clusterIPs"] = [ip]
+                obj["spec"].setdefault("type", "ClusterIP")
             self._put(obj)
             return self._public(obj)
 
