@@ -306,7 +306,7 @@ def _py_outcome(script: str, exc: str, message: str) -> ExecResult:
 # ---------------------------------------------------------------- nc (busybox)
 
 def _nc(argv: list[str], ctx: ExecContext) -> ExecResult:
-    verbose, wait, udp, pos = False, None, False, []
+    verbose, udp, pos = False, False, []
     it = iter(argv[1:])
     for a in it:
         if a.startswith("-") and len(a) > 1:
