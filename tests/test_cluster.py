@@ -11,179 +11,19 @@ from netpol_kernel.cluster import (ApplyErrors, EmbeddedCluster, NamespaceMismat
                                    SelectorError, parse_selector)
 from netpol_kernel.errors import AlreadyExistsError, ManifestError, NetpolError, NotFoundError
 from netpol_kernel.manifests import load_documents
+from conftest import lab_manifest
 
 # ---------------------------------------------------------------- the lab's manifests (verbatim)
 
-SIMPLE_APP = """
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: frontend
-  labels:
-    app: frontend
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: frontend
-  template:
-    metadata:
-      labels:
-        app: frontend
-    spec:
-      containers:
-      - name: frontend-container
-        image: docker.io/byrnedo/alpine-curl:0.1.8
-        imagePullPolicy: IfNotPresent
-        command: [ "/bin/ash", "-c", "sleep 1000000000" ]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: not-frontend
-  labels:
-    app: not-frontend
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: not-frontend
-  template:
-    metadata:
-      labels:
-        app: not-frontend
-    spec:
-      containers:
-      - name: not-frontend-container
-        image: docker.io/byrnedo/alpine-curl:0.1.8
-        imagePullPolicy: IfNotPresent
-        command: [ "/bin/ash", "-c", "sleep 1000000000" ]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: backend
-  labels:
-    app: backend
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: backend
-  template:
-    metadata:
-      labels:
-        app: backend
-    spec:
-      containers:
-      - name: backend-container
-        env:
-        - name: PORT
-          value: "8080"
-        ports:
-        - containerPort: 8080
-        image: docker.io/cilium/json-mock:1.2
-        imagePullPolicy: IfNotPresent
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: backend
-  labels:
-    app: backend
-spec:
-  type: ClusterIP
-  selector:
-    app: backend
-  ports:
-  - name: http
-    port: 8080
-"""
+SIMPLE_APP = lab_manifest("simple-app.yaml")
 
-BACKEND_INGRESS_DENY = """
-kind: NetworkPolicy
-apiVersion: networking.k8s.io/v1
-metadata:
-  name: backend-ingress-deny
-spec:
-  podSelector:
-    matchLabels:
-      app: backend
-  policyTypes:
-  - Ingress
-"""
+BACKEND_INGRESS_DENY = lab_manifest("backend-ingress-deny.yaml")
 
-BACKEND_ALLOW_FRONTEND = """
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: "backend-allow-ingress-frontend"
-spec:
-  podSelector:
-    matchLabels:
-      app: backend
-  policyTypes:
-    - Ingress
-  ingress:
-    - from:
-        - podSelector:
-            matchLabels:
-              app: frontend
-"""
+BACKEND_ALLOW_FRONTEND = lab_manifest("backend-allow-ingress-frontend.yaml")
 
-DENY_NETPOL = """
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: default-deny
-spec:
-  podSelector: {}
-  policyTypes:
-    - Ingress
-    - Egress
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: allow-dns
-spec:
-  podSelector: {}
-  policyTypes:
-    - Egress
-  egress:
-    - to:
-        - namespaceSelector:
-            matchLabels:
-              kubernetes.io/metadata.name: kube-system
-          podSelector:
-            matchLabels:
-              k8s-app: kube-dns
-      ports:
-        - protocol: UDP
-          port: 53
-        - protocol: TCP
-          port: 53
-"""
+DENY_NETPOL = lab_manifest("deny-netpol.yaml")
 
-FRONTEND_TO_BACKEND = """
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: frontend-to-backend
-  namespace: your-namespace
-spec:
-  podSelector:
-    matchLabels:
-      app: mariadb
-  ingress:
-    - from:
-        - podSelector:
-            matchLabels:
-              app: example-frontend
-      ports:
-        - protocol: TCP
-          port: 3306
-"""
+FRONTEND_TO_BACKEND = lab_manifest("lab-frontend-to-backend.yaml")
 
 # The example app of the training's earlier labs (see notes/reference.md), plus a client pod.
 EXAMPLE_APP = """

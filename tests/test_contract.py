@@ -10,7 +10,6 @@ import configparser
 import os
 import re
 
-import pytest
 
 import netpol_kernel as nk
 from kube_fakes import FakeClientLayer, FakeClock

@@ -15,6 +15,7 @@ from fakes import FakeBackend, deployment, namespace, netpol, pod, service
 from netpol_kernel.backends.base import ExecResult
 from netpol_kernel.kubectl import KubectlResult, kubectl
 from netpol_kernel.render import human_duration
+from conftest import lab_manifest
 
 FRONTEND = "frontend-5f7d4b8b7d-abcde"
 NOT_FRONTEND = "not-frontend-7d9f8c6b5-fghij"
@@ -84,52 +85,9 @@ spec:
     port: 8080
 """
 
-DENY = """\
-kind: NetworkPolicy
-apiVersion: networking.k8s.io/v1
-metadata:
-  name: backend-ingress-deny
-spec:
-  podSelector:
-    matchLabels:
-      app: backend
-  policyTypes:
-  - Ingress
-"""
+DENY = lab_manifest("backend-ingress-deny.yaml")
 
-DENY_NETPOL = """\
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: default-deny
-spec:
-  podSelector: {}
-  policyTypes:
-    - Ingress
-    - Egress
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: allow-dns
-spec:
-  podSelector: {}
-  policyTypes:
-    - Egress
-  egress:
-    - to:
-        - namespaceSelector:
-            matchLabels:
-              kubernetes.io/metadata.name: kube-system
-          podSelector:
-            matchLabels:
-              k8s-app: kube-dns
-      ports:
-        - protocol: UDP
-          port: 53
-        - protocol: TCP
-          port: 53
-"""
+DENY_NETPOL = lab_manifest("deny-netpol.yaml")
 
 
 @pytest.fixture
@@ -890,23 +848,7 @@ def test_default_backend_is_the_current_one(lab: FakeBackend) -> None:
 
 
 NOT_FRONTEND_DEPLOYMENT = SIMPLE_APP.split("---\n")[0].replace("frontend", "not-frontend")
-ALLOW = """\
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: "backend-allow-ingress-frontend"
-spec:
-  podSelector:
-    matchLabels:
-      app: backend
-  policyTypes:
-    - Ingress
-  ingress:
-    - from:
-        - podSelector:
-            matchLabels:
-              app: frontend
-"""
+ALLOW = lab_manifest("backend-allow-ingress-frontend.yaml")
 CURL = "-- curl -I --connect-timeout 5 backend:8080"
 TIMED_OUT = "curl: (28) Connection timed out after 5001 milliseconds\ncommand terminated with exit code 28\n"
 

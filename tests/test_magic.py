@@ -11,20 +11,10 @@ from fakes import FakeBackend, pod  # noqa: E402
 from netpol_kernel import backends  # noqa: E402
 from netpol_kernel.backends.base import ExecResult  # noqa: E402
 from netpol_kernel.magic import KubectlValue, expand, register  # noqa: E402
+from conftest import lab_manifest
 
 FRONTEND = "frontend-5f7d4b8b7d-abcde"
-DENY = """\
-kind: NetworkPolicy
-apiVersion: networking.k8s.io/v1
-metadata:
-  name: backend-ingress-deny
-spec:
-  podSelector:
-    matchLabels:
-      app: backend
-  policyTypes:
-  - Ingress
-"""
+DENY = lab_manifest("backend-ingress-deny.yaml")
 
 
 @pytest.fixture
