@@ -16,6 +16,7 @@ Not yet: 1 of 2 connections differ from the goal.
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
 
@@ -78,7 +79,9 @@ class Feedback:
             lines = [f"All {self.total} connections match the goal, but read the hint:"]
         else:
             lines = [f"Correct: all {self.total} connections match the goal."]
-        lines += [f"  hint: {w}" for w in self.warnings]
+        # Hints are sentences: wrap them to the width of a book page.
+        lines += [textwrap.fill(w, 92, initial_indent="  hint: ", subsequent_indent="        ")
+                  for w in self.warnings]
         return "\n".join(lines)
 
     __str__ = text
