@@ -107,8 +107,7 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout, err: Te
     try:
         world = World.from_paths(args.files)
         if args.command == "validate":
-            n = len(world.pods) + len(world.policies) + len(world.services) + len(world.namespaces)
-            out.write(f"{n} objects valid\n")
+            out.write(f"{world.documents} objects valid\n")
             return 0
         return {"matrix": _matrix, "connectivity": _connectivity, "explain": _explain}[args.command](
             world, args, out)

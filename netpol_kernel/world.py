@@ -51,6 +51,7 @@ class World:
     pods: tuple[Pod, ...]
     services: tuple[Service, ...]
     policies: tuple[NetworkPolicy, ...]
+    documents: int = 0  # how many objects were read (Secrets and ConfigMaps included)
 
     @classmethod
     def from_documents(cls, docs: Iterable[Document]) -> "World":
@@ -69,7 +70,7 @@ class World:
                      f"{w.kind}/{w.name}", w.host_network) for w in objs if isinstance(w, Workload)]
         return cls(tuple(o for o in objs if isinstance(o, Namespace)), tuple(pods),
                    tuple(o for o in objs if isinstance(o, Service)),
-                   tuple(o for o in objs if isinstance(o, NetworkPolicy)))
+                   tuple(o for o in objs if isinstance(o, NetworkPolicy)), len(objs))
 
     @classmethod
     def from_paths(cls, paths: Iterable[Union[str, os.PathLike]]) -> "World":
