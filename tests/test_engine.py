@@ -458,3 +458,22 @@ def test_evaluation_is_deterministic(world):
     a = Engine(nss, pods, pols).connectivity()
     b = Engine(nss, pods, pols).connectivity()
     assert list(a.pairs()) == list(b.pairs())
+
+
+def test_connectivity_with_more_port_specs_than_one_key_word_holds():
+    """Over 63 distinct port lists: pair keys span several 64-bit words."""
+    pods = [pod(f"p{i}", "n1", app=f"a{i % 3}") for i in range(6)]
+    pols = [NetworkPolicy(f"np{k}", "n1", LabelSelector(Labels({"app": f"a{k % 3}"})), ("Ingress", "Egress"),
+                          (Rule((Peer(LabelSelector(Labels({"app": f"a{(k + 1) % 3}"}))),),
+                                (PolicyPort("TCP", 1000 + k),)),),
+                          (Rule((), (PolicyPort("TCP", 1000 + k),)),))
+            for k in range(150)]
+    e = Engine([], pods, pols)
+    conn = e.connectivity(block=4)
+    for s in pods:
+        for d in pods:
+            if s is d:
+                continue
+            got = conn.ports(s.key, d.key)
+            for port in (999, 1000, 1001, 1075, 1149, 1150):
+                assert got.contains("TCP", port) == e.evaluate(s.key, d.key, port).allowed, (s.key, d.key, port)
