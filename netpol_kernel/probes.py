@@ -208,8 +208,8 @@ def what_if(backend: Backend, sources: Sequence[str], targets: Sequence[str],
     replaced = {p.key for p in new}
     kept = [p for p in now.policies if p.name not in removed and p.key not in replaced]
     later = Engine(now.namespaces, now.pods, kept + new, now.services)
-    before = predict_matrix(backend, sources, targets, ns, engine=now, title="now")
-    after = predict_matrix(backend, sources, targets, ns, engine=later, title="after the change")
+    before = predict_matrix(backend, sources, targets, ns, engine=now)
+    after = predict_matrix(backend, sources, targets, ns, engine=later)
     return before.diff(after)
 
 
