@@ -18,12 +18,15 @@ top of plain API calls:
   errors in :func:`~netpol_kernel.backends.kubeclient._convert`, with one
   message naming the context;
 * **waiting done right** -- Deployments are awaited after apply (image pull
-  failures and crash loops reported at once, progress shown), probes wait for
+  failures and crash loops reported at once, progress shown; the wording and
+  the progress lines are :mod:`netpol_kernel.backends.rollout`), probes wait for
   the CNI to program freshly applied policies (:meth:`KubeBackend.settle`) and
-  run on a small bounded pool (:meth:`KubeBackend.exec_many`).
+  run on a small bounded pool (:meth:`KubeBackend.exec_many`, from the
+  :class:`~netpol_kernel.backends.kubeexec.KubeExec` mixin with ``exec`` and ``debug``).
 
 The seam's public names (``ClientLayer``, ``ExecStream``, ``api_json``,
-``rest_path``...) are re-exported here, where callers have always imported them.
+``rest_path``...) and the wait's (``WaitInterrupted``, ``default_progress``) are
+re-exported here, where callers have always imported them.
 
 >>> rest_path("NetworkPolicy", "deny", "netpol-lab")
 '/apis/networking.k8s.io/v1/namespaces/netpol-lab/networkpolicies/deny'
@@ -33,21 +36,22 @@ True
 from __future__ import annotations
 
 import copy
-import json
 import os
-import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, NoReturn, Optional, Sequence
 from urllib.parse import urlsplit
 
-from ..errors import AlreadyExistsError, ClusterError, NetpolError, NotFoundError, UnsupportedCommand
-from .base import RESOURCES, ApplyResult, ExecResult, kind_of
+from ..errors import AlreadyExistsError, ClusterError, NetpolError, NotFoundError
+from .base import RESOURCES, ApplyResult, kind_of
 # The client seam; re-exported because callers (tests, the README) import these from here.
 from .kubeclient import (_KINDS, FIELD_MANAGER, ClientLayer, ExecStream, _convert, api_json,
                          api_version, resource_name, rest_path)
+from .kubeexec import KubeExec
+# Waiting for rollouts; WaitInterrupted and default_progress are re-exported for the same reason.
+from .rollout import (Progress, WaitInterrupted, _applied, _rollout, _selector_string, _stuck_pod,
+                      default_progress)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Engine
@@ -60,15 +64,8 @@ __all__ = ["KubeBackend", "ClientLayer", "ExecStream", "WaitInterrupted", "check
 MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGED_BY_VALUE = "netpol-kernel"
 CHAPTER_LABEL = "netpol-kernel/chapter"
-ERROR_CHANNEL = 3  # kubernetes.stream.ws_client.ERROR_CHANNEL: the exec's final v1.Status
 
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
-# Container waiting reasons that will not fix themselves by waiting longer.
-_PULL_FAILURES = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
-_STUCK = {"CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError",
-          "RunContainerError"}
-
-Progress = Callable[[str], None]
 
 
 # ----------------------------------------------------------------------------- safety
@@ -102,62 +99,6 @@ def check_context(context: str, server: str, allow_context: Optional[str] = None
         f"and deletes objects; to use this cluster anyway, set NETPOL_ALLOW_CONTEXT={context}")
 
 
-# ----------------------------------------------------------------------------- interrupts
-
-
-class WaitInterrupted(KeyboardInterrupt):
-    """Ctrl-C while apply waited for Deployments: the objects *were* applied.
-
-    ``results`` lists them; nothing was rolled back (the cluster is consistent,
-    just not ready yet).  Subclasses KeyboardInterrupt so an interrupt stays one.
-    """
-
-    def __init__(self, results: Sequence[ApplyResult]):
-        self.results = list(results)
-        done = ", ".join(str(r) for r in self.results) or "nothing"
-        super().__init__(f"interrupted while waiting for Deployments; already applied: {done}")
-
-
-# ----------------------------------------------------------------------------- progress
-
-
-class _TerminalLine:
-    """One line rewritten in place; a message ending in newline is kept."""
-
-    def __init__(self, stream: Any):
-        self.stream = stream
-
-    def __call__(self, message: str) -> None:
-        self.stream.write("\r\x1b[K" + message)
-        self.stream.flush()
-
-
-class _Lines:
-    """A line per step (notebooks and CI logs cannot rewrite a line)."""
-
-    def __init__(self, stream: Any):
-        self.stream = stream
-
-    def __call__(self, message: str) -> None:
-        self.stream.write(message.rstrip("\n") + "\n")
-        self.stream.flush()
-
-
-def default_progress(stream: Any = None) -> Progress:
-    """Where waits report: a rewritten line on a terminal, a line per step elsewhere.
-
-    ``NETPOL_PROGRESS=off`` silences it (e.g. when notebook outputs are compared).
-
-    >>> import io; out = io.StringIO(); default_progress(out)("waiting\\n"); out.getvalue()
-    'waiting\\n'
-    """
-    stream = stream or sys.stderr
-    if os.environ.get("NETPOL_PROGRESS", "").lower() in ("0", "off", "no", "none", "false"):
-        return lambda message: None
-    isatty = getattr(stream, "isatty", lambda: False)
-    return _TerminalLine(stream) if isatty() else _Lines(stream)
-
-
 # ----------------------------------------------------------------------------- helpers
 
 
@@ -165,91 +106,10 @@ def _labels(obj: Mapping[str, Any]) -> dict:
     return dict((obj.get("metadata") or {}).get("labels") or {})
 
 
-def _selector_string(selector: Mapping[str, Any]) -> str:
-    """A LabelSelector dict as a ``label_selector`` query string.
-
-    >>> _selector_string({"matchLabels": {"app": "web"},
-    ...     "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["db"]}]})
-    'app=web,tier notin (db)'
-    """
-    parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
-    for e in selector.get("matchExpressions") or ():
-        values = ",".join(e.get("values") or ())
-        parts.append({"In": f"{e['key']} in ({values})", "NotIn": f"{e['key']} notin ({values})",
-                      "Exists": e["key"], "DoesNotExist": f"!{e['key']}"}[e["operator"]])
-    return ",".join(parts)
-
-
-def _rollout(dep: Mapping[str, Any]) -> tuple[bool, str]:
-    """(done?, kubectl rollout status's wording) for one Deployment."""
-    spec, status = dep.get("spec") or {}, dep.get("status") or {}
-    name = dep["metadata"]["name"]
-    want = int(spec.get("replicas", 1) if spec.get("replicas") is not None else 1)
-    if (dep["metadata"].get("generation") or 0) > (status.get("observedGeneration") or 0):
-        return False, f'deployment "{name}": waiting for the spec update to be observed'
-    updated = int(status.get("updatedReplicas") or 0)
-    total = int(status.get("replicas") or 0)
-    available = int(status.get("availableReplicas") or 0)
-    if updated < want:
-        return False, f'deployment "{name}": {updated} of {want} new replicas updated'
-    if total > updated:
-        return False, f'deployment "{name}": {total - updated} old replicas pending termination'
-    if available < updated:
-        return False, f'deployment "{name}": {available} of {updated} updated replicas available'
-    return True, f'deployment "{name}" available'
-
-
-def _stuck_pod(pod: Mapping[str, Any]) -> Optional[str]:
-    """Why a pod will not become ready by itself (image pull, crash loop), or None."""
-    name = pod["metadata"]["name"]
-    status = pod.get("status") or {}
-    spec = pod.get("spec") or {}
-    images = {c["name"]: c.get("image", "")
-              for c in (spec.get("initContainers") or []) + (spec.get("containers") or [])}
-    for cs in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
-        waiting = (cs.get("state") or {}).get("waiting") or {}
-        reason, detail = waiting.get("reason"), waiting.get("message") or ""
-        image = images.get(cs.get("name"), cs.get("image", ""))
-        if reason in _PULL_FAILURES:
-            return (f'pod {name} cannot pull image "{image}" ({reason}'
-                    f"{': ' + detail if detail else ''}). Check the image name and tag.")
-        if reason in _STUCK:
-            last = ((cs.get("lastState") or {}).get("terminated") or {})
-            code = f", last exit code {last['exitCode']}" if "exitCode" in last else ""
-            return (f'container "{cs.get("name")}" (image "{image}") of pod {name} cannot run '
-                    f"({reason}{code}{': ' + detail if detail else ''}). See "
-                    f"`kubectl logs {name} -c {cs.get('name')} --previous`.")
-    return None
-
-
-def _exit_code(status_text: str) -> tuple[Optional[int], str]:
-    """(exit code, message) from the exec's v1.Status on the error channel.
-
-    >>> _exit_code('{"metadata":{},"status":"Success"}')
-    (0, '')
-    >>> _exit_code('{"status":"Failure","reason":"NonZeroExitCode","details":'
-    ...            '{"causes":[{"reason":"ExitCode","message":"28"}]}}')
-    (28, '')
-    """
-    try:
-        status = json.loads(status_text)
-    except ValueError:
-        import yaml  # older API servers sent YAML-ish text on this channel
-        status = yaml.safe_load(status_text)
-    if not isinstance(status, dict):
-        return None, str(status_text)
-    if status.get("status") == "Success":
-        return 0, ""
-    for cause in (status.get("details") or {}).get("causes") or ():
-        if cause.get("reason") == "ExitCode":
-            return int(cause.get("message")), ""
-    return None, str(status.get("message") or status_text)
-
-
 # ----------------------------------------------------------------------------- the backend
 
 
-class KubeBackend:
+class KubeBackend(KubeExec):
     """A real cluster (kind by default) behind the course's Backend interface.
 
     >>> KubeBackend.from_environment()  # doctest: +SKIP
@@ -646,176 +506,7 @@ class KubeBackend:
         self._sleep(remaining)
         return remaining
 
-    # -- exec -------------------------------------------------------------------------
-    def _resolve_pod(self, pod: str, namespace: str) -> dict:
-        """A pod by name, or the first running pod of ``deploy/NAME`` / ``svc/NAME`` / ``rs/NAME``."""
-        word, slash, name = pod.rpartition("/")
-        kind = kind_of(word) if slash else "Pod"
-        if kind == "Pod":
-            return self._read("Pod", name, namespace)
-        owner = self._read(kind, name, namespace)
-        spec = owner.get("spec") or {}
-        if kind == "Service":
-            selector = ",".join(f"{k}={v}" for k, v in sorted((spec.get("selector") or {}).items()))
-            if not selector:
-                raise NotFoundError("pods", f"{name}-*", namespace)
-        elif kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"):
-            selector = _selector_string(spec.get("selector") or {})
-        else:
-            raise UnsupportedCommand(f"error: cannot exec into a {word}: use a pod or deploy/NAME")
-        with self._api("list", "Pod", "", namespace):
-            pods = self.client.list("Pod", namespace, selector or None)
-        running = sorted((p for p in pods if (p.get("status") or {}).get("phase") == "Running"
-                          and not p["metadata"].get("deletionTimestamp")),
-                         key=lambda p: p["metadata"]["name"])
-        if not running:
-            raise NotFoundError("pods", f"{name}-*", namespace)
-        return running[0]
-
-    def exec(self, pod: str, argv: Sequence[str], namespace: Optional[str] = None,
-             container: Optional[str] = None) -> ExecResult:
-        """``kubectl exec POD -- ARGV`` without a TTY; the exit code comes from the API server.
-
-        POD may be ``deploy/NAME`` (its first running pod).  A command still
-        running after ``probe_timeout + exec_grace`` seconds is abandoned with
-        exit code 124 (as ``timeout(1)`` reports) instead of hanging the notebook.
-
-        >>> backend.exec("deploy/frontend", ["curl", "-I", "--connect-timeout", "5",
-        ...              "backend:8080"]).exit_code  # doctest: +SKIP
-        28
-        """
-        from ..commands import KubectlExecError
-        ns = namespace or self.default_namespace
-        self.wait_ready()
-        self.settle()
-        obj = self._resolve_pod(pod, ns)
-        name = obj["metadata"]["name"]
-        phase = (obj.get("status") or {}).get("phase")
-        if phase != "Running":
-            return KubectlExecError("", f"error: cannot exec into a container in a pod that is "
-                                        f"not running; current phase is {phase}\n", 1)
-        containers = [c["name"] for c in (obj.get("spec") or {}).get("containers") or ()]
-        note = ""
-        if container is None:
-            default = ((obj["metadata"].get("annotations") or {})
-                       .get("kubectl.kubernetes.io/default-container"))
-            container = default or (containers[0] if containers else "")
-            if not default and len(containers) > 1:
-                note = f'Defaulted container "{container}" out of: {", ".join(containers)}\n'
-        elif container not in containers:
-            return KubectlExecError("", "error: unable to upgrade connection: container not "
-                                        f'found ("{container}")\n', 1)
-        with self._api("create", "pods/exec", name, ns):
-            resp = self.client.exec_stream(name, ns, container, argv)
-        result = self._collect(resp, name, ns)
-        return type(result)(result.stdout, note + result.stderr, result.exit_code)
-
-    def _collect(self, resp: ExecStream, pod: str, namespace: str) -> ExecResult:
-        """Read stdout/stderr until the stream closes, then the exit status (channel 3)."""
-        from ..commands import KubectlExecError
-        out: list[str] = []
-        err: list[str] = []
-        deadline = self._clock() + self.exec_timeout
-        try:
-            while resp.is_open():
-                remaining = deadline - self._clock()
-                if remaining <= 0:
-                    resp.close()
-                    err.append(f"error: the command did not finish within {self.exec_timeout:g}s; "
-                               "netpol-kernel stopped waiting\n")
-                    return ExecResult("".join(out), "".join(err), 124)
-                resp.update(timeout=min(remaining, 1.0))
-                out.append(resp.read_stdout(timeout=0) or "")
-                err.append(resp.read_stderr(timeout=0) or "")
-            out.append(resp.read_stdout(timeout=0) or "")
-            err.append(resp.read_stderr(timeout=0) or "")
-            status_text = resp.read_channel(ERROR_CHANNEL, timeout=0) or ""
-        except Exception as exc:  # websocket / socket errors mid-stream
-            self._fail(f'the exec stream to pod "{pod}" in namespace "{namespace}" broke: '
-                       f"{type(exc).__name__}: {exc}")
-        if not status_text.strip():
-            self._fail(f'the exec stream to pod "{pod}" in namespace "{namespace}" closed '
-                       "without an exit status (connection lost?)")
-        code, message = _exit_code(status_text)
-        if code is None:  # the command could not start (e.g. not in the image): kubectl's error
-            return KubectlExecError("".join(out), "".join(err) + f"error: {message}\n", 1)
-        return ExecResult("".join(out), "".join(err), code)
-
-    def exec_many(self, requests: Sequence[tuple[str, Sequence[str], Optional[str]]],
-                  workers: Optional[int] = None) -> list[ExecResult]:
-        """Run many execs on at most ``workers`` (default ``probe_workers``) threads.
-
-        An N x M probe matrix then costs about N*M/workers probe times, not N*M.
-        Results come back in input order; the first failing request's error is
-        raised.  Ctrl-C cancels the probes not yet started (running ones end
-        by themselves within the exec timeout).
-
-        >>> backend.exec_many([("deploy/frontend", ["true"], None)] * 8)  # doctest: +SKIP
-        [ExecResult(stdout='', stderr='', exit_code=0), ...]
-        """
-        reqs = list(requests)
-        if not reqs:
-            return []
-        size = max(1, min(workers or self.probe_workers, len(reqs)))
-        self.wait_ready()
-        self.settle()  # once here, rather than in every worker
-        pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="netpol-probe")
-        futures = [pool.submit(self.exec, pod, argv, ns) for pod, argv, ns in reqs]
-        try:
-            results = [f.result() for f in futures]
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
-        return results
-
-    def debug(self, pod: str, image: str, argv: Sequence[str], namespace: Optional[str] = None,
-              target: Optional[str] = None) -> ExecResult:
-        """``kubectl debug -i POD --image=IMAGE [--target=C] -- ARGV``, waiting for it to finish.
-
-        The ephemeral container is named ``netpol-debug-<n>`` (n: how many the pod
-        already has), so names are predictable and never collide.  Its log is
-        stdout and stderr interleaved, returned as stdout.
-        """
-        from ..commands import KubectlExecError
-        ns = namespace or self.default_namespace
-        self._ensure_ours(ns)
-        self.wait_ready()
-        self.settle()
-        obj = self._resolve_pod(pod, ns)
-        name = obj["metadata"]["name"]
-        spec_ = obj.get("spec") or {}
-        if target is not None and not any(c["name"] == target for c in spec_.get("containers") or ()):
-            return KubectlExecError("", f'error: container "{target}" not found in pod "{name}"\n', 1)
-        cname = f"netpol-debug-{len(spec_.get('ephemeralContainers') or [])}"
-        spec: dict = {"name": cname, "image": image, "command": list(argv),
-                      "imagePullPolicy": "IfNotPresent", "stdin": False, "tty": False}
-        if target:
-            spec["targetContainerName"] = target
-        with self._api("patch", "Pod", name, ns):  # RBAC: patch pods/ephemeralcontainers
-            self.client.add_ephemeral_container(name, ns, spec)
-        code = self._wait_terminated(name, ns, cname, image)
-        with self._api("get", "Pod", name, ns):  # RBAC: get pods/log
-            logs = self.client.read_log(name, ns, cname)
-        return ExecResult(logs or "", "", code)
-
-    def _wait_terminated(self, pod: str, namespace: str, cname: str, image: str) -> int:
-        deadline = self._clock() + self.ready_timeout + self.exec_timeout
-        while True:
-            obj = self._read("Pod", pod, namespace)
-            statuses = (obj.get("status") or {}).get("ephemeralContainerStatuses") or []
-            mine = next((s for s in statuses if s.get("name") == cname), None)
-            state = (mine or {}).get("state") or {}
-            if "terminated" in state:
-                return int(state["terminated"].get("exitCode") or 0)
-            reason = (state.get("waiting") or {}).get("reason")
-            if reason in _PULL_FAILURES:
-                self._fail(f'debug container {cname} of pod {pod} cannot pull image "{image}" '
-                           f"({reason})")
-            if self._clock() >= deadline:
-                self._fail(f"debug container {cname} of pod {pod} did not finish in time")
-            self._sleep(self.poll_interval)
-
+    # -- exec, exec_many, debug: inherited from KubeExec (backends.kubeexec) ---------
     # -- the engine over the live cluster -------------------------------------------
     def engine(self, namespace: Optional[str] = None) -> "Engine":
         """An Engine over every namespace, pod, policy and service of the cluster.
@@ -839,10 +530,3 @@ class KubeBackend:
     def check_connection(self) -> None:
         """Raise ClusterError unless the API server answers (reads namespace kube-system)."""
         self._read("Namespace", "kube-system", None)
-
-
-def _applied(results: Sequence[ApplyResult]) -> str:
-    """The sentence error messages use to say nothing was rolled back."""
-    if not results:
-        return ""
-    return f" The objects were applied ({', '.join(str(r) for r in results)})."
