@@ -38,6 +38,7 @@ import re
 import sys
 from typing import Any, Callable, Mapping, Optional
 
+from .errors import NetpolError
 from .kubectl import KubectlResult, kubectl
 
 __all__ = ["KubectlMagics", "KubectlValue", "expand", "load_ipython_extension", "register",
@@ -233,11 +234,31 @@ else:
             return KubectlValue(result, getattr(self.shell, "execution_count", None))
 
 
+def show_netpol_error(shell: Any, etype: type, value: BaseException, tb: Any,
+                      tb_offset: Optional[int] = None) -> list[str]:
+    """IPython handler for this package's errors: their message, not a Python traceback.
+
+    A learner who names a pod that does not exist should read kubectl's words
+    (``Error from server (NotFound): pods "x" not found``), not forty lines of stack.
+
+    >>> from netpol_kernel.errors import NotFoundError
+    >>> show_netpol_error(None, NotFoundError, NotFoundError("pods", "x"), None)
+    ['NotFoundError: Error from server (NotFound): pods "x" not found']
+    """
+    stb = [f"{etype.__name__}: {value}"]
+    show = getattr(shell, "_showtraceback", None)
+    if show is not None:  # IPython leaves displaying to custom handlers (as in its docs' example)
+        show(etype, value, stb)
+    return stb
+
+
 def load_ipython_extension(ip: Any) -> None:
-    """``%load_ext netpol_kernel``: register ``%kubectl`` / ``%%kubectl``."""
+    """``%load_ext netpol_kernel``: register ``%kubectl`` / ``%%kubectl``, and show this
+    package's errors as one clear line instead of a traceback."""
     if KubectlMagics is None:  # pragma: no cover
         raise ImportError("the %kubectl magic needs IPython (pip install 'netpol-kernel[notebook]')")
     ip.register_magics(KubectlMagics)
+    ip.set_custom_exc((NetpolError,), show_netpol_error)
 
 
 def register() -> bool:

@@ -154,3 +154,20 @@ def test_lab_cells_on_the_embedded_cluster(capsys) -> None:
     finally:
         backends._current = previous
         shell.user_ns.pop("r", None)
+
+
+def test_package_errors_show_as_one_line_not_a_traceback(monkeypatch) -> None:
+    """In a notebook, nk.reachability with an unknown pod reads like kubectl, without a stack."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from netpol_kernel.magic import load_ipython_extension
+    shell = InteractiveShell.instance()
+    load_ipython_extension(shell)
+    shown: list = []  # what the front end is sent (ipykernel turns it into the error output)
+    monkeypatch.setattr(shell, "_showtraceback", lambda etype, value, stb: shown.append(stb))
+    result = shell.run_cell("import netpol_kernel as nk\n"
+                            "nk.Engine([], [], []).evaluate('default/nope', 'default/x', 80)")
+    assert isinstance(result.error_in_exec, Exception)
+    assert shown == [['NotFoundError: Error from server (NotFound): pods "nope" not found']]
+    shell.run_cell("1/0")  # other errors keep their ordinary traceback
+    assert len(shown) == 2 and any("ZeroDivisionError" in line for line in shown[1])
