@@ -14,7 +14,6 @@ so every cell can also say *why*.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional, Sequence, Union
 
@@ -110,17 +109,24 @@ def source_pod(backend: Backend, source: str, namespace: Optional[str] = None) -
     return pod
 
 
-def probe(backend: Backend, source: str, target: Union[str, Target], namespace: Optional[str] = None,
-          timeout: int = DEFAULT_TIMEOUT) -> ExecResult:
-    """Run the probe command from ``source``'s pod to ``target``; never raises for a blocked flow."""
+def _request(backend: Backend, source: str, target: Union[str, Target], namespace: Optional[str],
+             timeout: int) -> tuple[str, list[str], str]:
+    """(pod, argv, namespace) of the exec that probes ``source`` -> ``target``."""
     t = parse_target(target) if isinstance(target, str) else target
     pod = source_pod(backend, source, namespace)
     image = pod["spec"]["containers"][0]["image"]
-    return backend.exec(pod["metadata"]["name"], probe_command(image, t.name, t.port, timeout),
-                        namespace=pod["metadata"]["namespace"])
+    return (pod["metadata"]["name"], probe_command(image, t.name, t.port, timeout),
+            pod["metadata"]["namespace"])
 
 
-def _engine_pod_key(engine: Engine, pod: dict) -> str:
+def probe(backend: Backend, source: str, target: Union[str, Target], namespace: Optional[str] = None,
+          timeout: int = DEFAULT_TIMEOUT) -> ExecResult:
+    """Run the probe command from ``source``'s pod to ``target``; never raises for a blocked flow."""
+    pod, argv, ns = _request(backend, source, target, namespace, timeout)
+    return backend.exec(pod, argv, namespace=ns)
+
+
+def _pod_key(pod: dict) -> str:
     return f'{pod["metadata"]["namespace"]}/{pod["metadata"]["name"]}'
 
 
@@ -132,7 +138,7 @@ def _predict_cell(engine: Engine, backend: Backend, src_key: str, t: Target, ns:
             return Cell(None, SAME_POD)
         sv = engine.evaluate_service(src_key, svc_key, t.port)
         return Cell(sv.allowed, "predicted", sv.explain(ns))
-    dst_key = _engine_pod_key(engine, source_pod(backend, t.name, ns))
+    dst_key = _pod_key(source_pod(backend, t.name, ns))
     if dst_key == src_key:
         return Cell(None, SAME_POD)
     v = engine.evaluate(src_key, dst_key, t.port)
@@ -148,7 +154,7 @@ def predict_matrix(backend: Backend, sources: Sequence[str], targets: Sequence[s
     ts = [parse_target(t) for t in targets]
     rows = []
     for s in sources:
-        key = _engine_pod_key(eng, source_pod(backend, s, ns))
+        key = _pod_key(source_pod(backend, s, ns))
         rows.append(tuple(_predict_cell(eng, backend, key, t, ns) for t in ts))
     return Matrix(tuple(sources), tuple(t.label for t in ts), tuple(rows), title or "TCP connections", "predicted")
 
@@ -165,11 +171,15 @@ def probe_matrix(backend: Backend, sources: Sequence[str], targets: Sequence[str
     ts = [parse_target(t) for t in targets]
     predicted = predict_matrix(backend, sources, targets, ns)
     pairs = [(s, t) for s in sources for t in ts if predicted.cell(s, t.label).allowed is not None]
-    settle = getattr(backend, "settle", None)
-    if callable(settle):
-        settle()  # a real CNI needs a moment to program freshly applied policies
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(pairs) or 1))) as pool:
-        probed = dict(zip(pairs, pool.map(lambda st: probe(backend, st[0], st[1], ns, timeout), pairs)))
+    requests = [_request(backend, s, t, ns, timeout) for s, t in pairs]
+    exec_many = getattr(backend, "exec_many", None)
+    if callable(exec_many):
+        # A real cluster: bounded parallel probes (after the CNI's settle time), so a
+        # matrix costs about one probe timeout per worker round, not one per cell.
+        results = exec_many(requests, workers=workers)
+    else:  # the embedded cluster answers at once
+        results = [backend.exec(pod, argv, namespace=pns) for pod, argv, pns in requests]
+    probed = dict(zip(pairs, results))
     cells = []
     for s, t in ((s, t) for s in sources for t in ts):
         pred = predicted.cell(s, t.label)
@@ -237,7 +247,7 @@ def explain(source: str, target: str, *, backend: Optional[Backend] = None,
     """Why is ``source`` -> ``target`` (``NAME:PORT``) allowed or blocked? The engine's own evidence."""
     be = _backend(backend)
     ns = namespace or be.default_namespace
-    cell = _predict_cell(be.engine(), be, _engine_pod_key(be.engine(), source_pod(be, source, ns)),
+    cell = _predict_cell(be.engine(), be, _pod_key(source_pod(be, source, ns)),
                          parse_target(target), ns)
     return _Text(cell.why or "")
 

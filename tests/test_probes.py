@@ -152,3 +152,17 @@ def test_exercise_grades_by_matrix_and_explains(lab):
 def test_book_manifests_are_valid():
     docs = load_path(os.path.join(BOOK, "manifests"))
     assert len(docs) == 19
+
+
+def test_probe_matrix_uses_the_backends_bounded_parallel_exec(lab):
+    """A real cluster's matrix goes through exec_many (bounded workers, CNI settle time)."""
+    be = lab.backend
+    calls = []
+
+    def exec_many(requests, workers=None):
+        calls.append((len(requests), workers))
+        return [be.exec(pod, argv, namespace=ns) for pod, argv, ns in requests]
+
+    be.exec_many = exec_many
+    m = nk.reachability(SRC, DST, backend=be)
+    assert calls == [(2, 4)] and cells(m) == [[True], [True]]
