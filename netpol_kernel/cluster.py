@@ -45,7 +45,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Optional, Sequence
 
 from .backends.base import RESOURCES, ApplyResult, ExecResult, kind_of
-from .commands import ExecContext, KubectlExecError, run
+from .backends.base import KubectlExecError
+from .commands import ExecContext, run
 from .controllers import (EPOCH, Store, admit_pod, delete_tree, endpoints_object, node_object,
                           reconcile)
 from .defaults import NO_GENERATION_KINDS, default_object, full_image, image_pull_policy, last_applied
@@ -116,6 +117,14 @@ def parse_selector(text: str) -> LabelSelector:
         else:
             reqs.append(Requirement(key, "DoesNotExist" if neg else "Exists"))
     return LabelSelector(Labels(), tuple(reqs))
+
+
+def _existing(st: Store, kind: str, ns: str, name: str) -> dict:
+    """The stored object, or kubectl's NotFound for it."""
+    obj = st.get(kind, ns, name)
+    if obj is None:
+        raise NotFoundError(resource_name(kind), name, ns or None)
+    return obj
 
 
 class EmbeddedCluster:
@@ -298,9 +307,7 @@ class EmbeddedCluster:
         kind = kind_of(kind)
         ns = (namespace or self.default_namespace) if RESOURCES[kind][3] else ""
         with self._mutation() as st:
-            obj = st.get(kind, ns, name)
-            if obj is None:
-                raise NotFoundError(resource_name(kind), name, ns or None)
+            obj = _existing(st, kind, ns, name)
             if kind == "Namespace" and name in ("default", "kube-system", "kube-public"):
                 raise NetpolError(f'Error from server (Forbidden): namespaces "{name}" is forbidden: '
                                   "this namespace may not be deleted")
@@ -317,9 +324,7 @@ class EmbeddedCluster:
         kind = kind_of(kind)
         ns = (namespace or self.default_namespace) if RESOURCES[kind][3] else ""
         with self._mutation() as st:
-            obj = st.get(kind, ns, name)
-            if obj is None:
-                raise NotFoundError(resource_name(kind), name, ns or None)
+            obj = _existing(st, kind, ns, name)
             current = dict(obj["metadata"].get("labels") or {})
             for key, value in labels.items():
                 if value is not None and key in current and current[key] != value and not overwrite:

@@ -47,20 +47,12 @@ import shlex
 from dataclasses import dataclass
 from typing import Callable, Mapping, Optional, Sequence
 
-from .backends.base import ExecResult
+from .backends.base import ExecResult, KubectlExecError
 from .errors import UnsupportedCommand
 from .workloads import PodNetwork, Resolution, Toolbox
 
-__all__ = ["ExecContext", "KubectlExecError", "run", "split_shell", "oci_not_found", "resolve_host", "strerror"]
+__all__ = ["ExecContext", "run", "split_shell", "oci_not_found", "resolve_host", "strerror"]
 
-
-@dataclass(frozen=True)
-class KubectlExecError(ExecResult):
-    """kubectl's own failure (exit 1): printed as is, without ``command terminated``."""
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
 
 
 @dataclass(frozen=True)

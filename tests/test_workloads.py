@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from netpol_kernel.commands import ExecContext, KubectlExecError, run, split_shell
+from netpol_kernel.backends.base import KubectlExecError
+from netpol_kernel.commands import ExecContext, run, split_shell
 from netpol_kernel.errors import UnsupportedCommand
 from netpol_kernel.workloads import (JSON_MOCK_INDEX, Dial, HttpReply, Request, Resolution,
                                      database_check, example_web_python, http_date, image_name,

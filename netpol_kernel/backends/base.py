@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Engine
     from ..manifests import Document
 
-__all__ = ["Backend", "ApplyResult", "ExecResult", "RESOURCES", "resource_for", "kind_of"]
+__all__ = ["Backend", "ApplyResult", "ExecResult", "KubectlExecError", "RESOURCES", "resource_for", "kind_of"]
 
 # kind -> (plural resource, group-qualified name kubectl prints, short names, namespaced)
 RESOURCES: dict[str, tuple[str, str, tuple[str, ...], bool]] = {
@@ -97,6 +97,16 @@ class ExecResult:
         if self.exit_code != 0:
             text += f"command terminated with exit code {self.exit_code}\n"
         return text
+
+
+@dataclass(frozen=True)
+class KubectlExecError(ExecResult):
+    """kubectl's own failure, the same on every backend (exit 1), such as a
+    missing executable or container: printed as is, without ``command terminated``."""
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
 
 
 @runtime_checkable

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Optional, Sequence
 
 from ..errors import NotFoundError, UnsupportedCommand
-from .base import ExecResult, kind_of
+from .base import ExecResult, KubectlExecError, kind_of
 from .kubeclient import ExecStream
 from .rollout import _PULL_FAILURES, _selector_string
 
@@ -89,7 +89,6 @@ class KubeExec:
         ...              "backend:8080"]).exit_code  # doctest: +SKIP
         28
         """
-        from ..commands import KubectlExecError
         ns = namespace or self.default_namespace
         self.wait_ready()
         self.settle()
@@ -117,7 +116,6 @@ class KubeExec:
 
     def _collect(self, resp: ExecStream, pod: str, namespace: str) -> ExecResult:
         """Read stdout/stderr until the stream closes, then the exit status (channel 3)."""
-        from ..commands import KubectlExecError
         out: list[str] = []
         err: list[str] = []
         deadline = self._clock() + self.exec_timeout
@@ -182,7 +180,6 @@ class KubeExec:
         already has), so names are predictable and never collide.  Its log is
         stdout and stderr interleaved, returned as stdout.
         """
-        from ..commands import KubectlExecError
         ns = namespace or self.default_namespace
         self._ensure_ours(ns)
         self.wait_ready()
