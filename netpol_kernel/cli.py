@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import operator
 import sys
 
-import numpy as np
 from typing import Optional, Sequence, TextIO
 
 from .errors import ManifestError, NetpolError
@@ -61,11 +61,10 @@ def _matrix(world: World, args, out: TextIO) -> int:
     keys = [p.key for p in world.pods]
     if args.output == "json":
         json.dump({"port": _port(args.port), "protocol": args.protocol, "pods": keys,
-                   "allowed": {s: {d: bool(allowed[i, j]) for j, d in enumerate(keys)}
-                               for i, s in enumerate(keys)}}, out, indent=1)
+                   "allowed": {s: dict(zip(keys, allowed[i])) for i, s in enumerate(keys)}}, out, indent=1)
         out.write("\n")
     else:
-        cells = tuple(tuple(Cell(bool(x)) for x in row) for row in allowed)
+        cells = tuple(tuple(Cell(x) for x in row) for row in allowed)
         out.write(Matrix(tuple(keys), tuple(keys), cells, title=f"{args.protocol}/{args.port}").to_text() + "\n")
     return 0
 
@@ -74,14 +73,13 @@ def _connectivity(world: World, args, out: TextIO) -> int:
     conn = world.engine().connectivity()
     if args.output == "json":
         # Serialise each distinct outcome and each name once; a pair only joins two strings.
-        texts = np.array([json.dumps(ps.to_json(), separators=(", ", ": ")) for ps in conn.combos],
-                         dtype=object)
-        keys = np.array([json.dumps(p) + ": " for p in conn.pods], dtype=object)
+        texts = [json.dumps(ps.to_json(), separators=(", ", ": ")) for ps in conn.combos]
+        keys = [json.dumps(p) + ": " for p in conn.pods]
         out.write('{"connections": {')
         for i, s in enumerate(conn.pods):
-            entries = keys + texts[conn.combo_of[conn.pod_class[i]][conn.pod_class]]
-            entries = np.delete(entries, i)  # every ordered pair of *distinct* pods
-            out.write(("," if i else "") + "\n " + json.dumps(s) + ": {" + ", ".join(entries) + "}")
+            entries = list(map(operator.add, keys, map(texts.__getitem__, conn.rows[i])))
+            del entries[i]  # every ordered pair of *distinct* pods
+            out.write(("," if i else "") + "\n " + keys[i] + "{" + ", ".join(entries) + "}")
         out.write("\n}}\n")
     else:
         for s, d, ps in conn.pairs():

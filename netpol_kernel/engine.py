@@ -1,10 +1,10 @@
 """The NetworkPolicy engine: is a connection allowed, and why?
 
-Policies are compiled once into boolean vectors over pods (which pods each
-policy selects, which pods each peer of each rule matches).  A single verdict
-(:meth:`Engine.evaluate`) reads those vectors for one pair and records the
-evidence; the full connectivity (:meth:`Engine.connectivity`) combines the very
-same vectors for all pairs at once.  Selector semantics live only in
+Policies are compiled once into sets of pods, held as the bits of Python ints
+(which pods each policy selects, which pods each peer of each rule matches).  A
+single verdict (:meth:`Engine.evaluate`) reads those sets for one pair and
+records the evidence; the full connectivity (:meth:`Engine.connectivity`)
+combines the very same sets for all pairs at once.  Selector semantics live only in
 ``objects.Requirement.test``; port semantics only in ``objects.PolicyPort``.
 
 >>> from netpol_kernel.objects import Pod, Labels, NetworkPolicy, LabelSelector, Rule, Peer
@@ -24,11 +24,10 @@ default/nfe -> default/be on TCP/8080: BLOCKED
 """
 from __future__ import annotations
 
+import bisect
 import ipaddress
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional, Sequence, Union
-
-import numpy as np
 
 from .errors import NotFoundError
 from .objects import (IPBlock, LabelSelector, Namespace, NetworkPolicy, Peer, Pod, PolicyPort, Rule,
@@ -43,40 +42,81 @@ ALL = -1  # a RuleCheck index meaning "the rule has no peers / no ports: everyth
 
 
 class LabelTable:
-    """Label maps of many objects stored column-wise, so one selector matches all rows at once.
+    """Label maps of many objects, indexed so one selector matches all rows at once.
+
+    Rows are bits of a Python int (bit i = row i): for each label key, the rows
+    carrying each value.  A requirement is tested once per distinct value.
 
     >>> t = LabelTable([{"app": "a"}, {"app": "b"}, {}])
-    >>> t.match(LabelSelector.from_dict({"matchExpressions": [
-    ...     {"key": "app", "operator": "NotIn", "values": ["a"]}]})).tolist()
-    [False, True, True]
+    >>> bin(t.match(LabelSelector.from_dict({"matchExpressions": [
+    ...     {"key": "app", "operator": "NotIn", "values": ["a"]}]})))
+    '0b110'
     """
 
     def __init__(self, label_maps: Sequence[Mapping[str, str]]):
-        self.n = len(label_maps)
-        values: dict[str, dict[str, int]] = {}
-        codes: dict[str, np.ndarray] = {}
+        self.all = (1 << len(label_maps)) - 1
+        self._rows: dict[str, dict[str, int]] = {}  # key -> value -> rows with key=value
         for i, labels in enumerate(label_maps):
+            bit = 1 << i
             for k, v in labels.items():
-                vals = values.setdefault(k, {})
-                col = codes.get(k)
-                if col is None:
-                    col = codes[k] = np.full(self.n, -1, dtype=np.int32)
-                col[i] = vals.setdefault(v, len(vals))
-        self._values = {k: list(v) for k, v in values.items()}
-        self._codes = codes
+                by_value = self._rows.setdefault(k, {})
+                by_value[v] = by_value.get(v, 0) | bit
 
-    def match(self, selector: LabelSelector) -> np.ndarray:
-        out = np.ones(self.n, dtype=bool)
+    def match(self, selector: LabelSelector) -> int:
+        out = self.all
         for req in selector.requirements:
-            col = self._codes.get(req.key)
-            if col is None:
-                if not req.test(None):
-                    out[:] = False
-                continue
-            # Truth of the requirement for each distinct value, then for None (code -1 -> last).
-            lut = np.array([req.test(v) for v in self._values[req.key]] + [req.test(None)])
-            out &= lut[col]
+            by_value = self._rows.get(req.key, {})
+            rows = 0
+            for value, bits in by_value.items():
+                if req.test(value):
+                    rows |= bits
+            if req.test(None):  # rows without the key
+                has_key = 0
+                for bits in by_value.values():
+                    has_key |= bits
+                rows |= self.all & ~has_key
+            out &= rows
         return out
+
+
+def members(bits: int) -> list[int]:
+    """Indices of the set bits, ascending.
+
+    >>> members(0b10110)
+    [1, 2, 4]
+    """
+    # str.find skips runs of zeros at C speed; peeling bits off a wide int costs per bit.
+    digits = bin(bits)[:1:-1]
+    out, i = [], digits.find("1")
+    while i >= 0:
+        out.append(i)
+        i = digits.find("1", i + 1)
+    return out
+
+
+class _AddressIndex:
+    """Pods sorted by IP, so the pods in an address range are two bisections away."""
+
+    def __init__(self, pods: Sequence[Pod]):
+        by_version: dict[int, list[tuple[int, int]]] = {}
+        for i, p in enumerate(pods):
+            if p.ip:
+                a = ipaddress.ip_address(p.ip)
+                by_version.setdefault(a.version, []).append((int(a), i))
+        self._keys: dict[int, list[int]] = {}
+        self._prefix: dict[int, list[int]] = {}  # pods among the first k addresses
+        for version, entries in by_version.items():
+            entries.sort()
+            acc, prefix = 0, [0]
+            for _, i in entries:
+                acc |= 1 << i
+                prefix.append(acc)
+            self._keys[version] = [ip for ip, _ in entries]
+            self._prefix[version] = prefix
+
+    def between(self, version: int, lo: int, hi: int) -> int:
+        keys, prefix = self._keys.get(version, ()), self._prefix.get(version, [0])
+        return prefix[bisect.bisect_right(keys, hi)] & ~prefix[bisect.bisect_left(keys, lo)]
 
 
 # ---------------------------------------------------------------- verdicts
@@ -245,43 +285,40 @@ class Engine:
         for name in [p.namespace for p in self.pods] + [p.namespace for p in self.policies]:
             ns.setdefault(name, Namespace(name))  # implied namespaces carry only the automatic label
         self.namespaces: tuple[Namespace, ...] = tuple(ns[k] for k in sorted(ns))
-        self._ns_index = {n.name: i for i, n in enumerate(self.namespaces)}
         self._index = {p.key: i for i, p in enumerate(self.pods)}
         if len(self._index) != len(self.pods):
             raise ValueError("duplicate pod names")
-        self._pod_ns = np.array([self._ns_index[p.namespace] for p in self.pods], dtype=np.int32)
+        self._all = (1 << len(self.pods)) - 1
+        self._ns_pods: dict[str, int] = {}  # namespace -> its pods
+        for i, p in enumerate(self.pods):
+            self._ns_pods[p.namespace] = self._ns_pods.get(p.namespace, 0) | 1 << i
         self._pod_labels = LabelTable([p.labels for p in self.pods])
         self._ns_labels = LabelTable([n.effective_labels for n in self.namespaces])
-        addrs = [ipaddress.ip_address(p.ip) if p.ip else None for p in self.pods]
-        self._has_ipv4 = np.array([a is not None and a.version == 4 for a in addrs], dtype=bool)
-        self._ipv4 = np.array([int(a) if a is not None and a.version == 4 else 0 for a in addrs], dtype=np.int64)
-        self._pod_sel_cache: dict[LabelSelector, np.ndarray] = {}
-        self._ns_sel_cache: dict[LabelSelector, np.ndarray] = {}
-        self._in_ns_cache: dict[str, np.ndarray] = {}
+        self._addresses = _AddressIndex(self.pods)
+        self._pod_sel_cache: dict[LabelSelector, int] = {}
+        self._ns_sel_cache: dict[LabelSelector, int] = {}
         self._compile()
 
-    # -- compilation ------------------------------------------------------------
-    def _in_namespace(self, ns: str) -> np.ndarray:
-        v = self._in_ns_cache.get(ns)
-        if v is None:
-            idx = self._ns_index.get(ns, -1)
-            v = self._in_ns_cache[ns] = self._pod_ns == idx
-        return v
+    # -- compilation: every selector and peer becomes a set of pods (an int's bits) --
+    def _in_namespace(self, ns: str) -> int:
+        return self._ns_pods.get(ns, 0)
 
-    def _pods_matching(self, sel: LabelSelector) -> np.ndarray:
+    def _pods_matching(self, sel: LabelSelector) -> int:
         v = self._pod_sel_cache.get(sel)
         if v is None:
             v = self._pod_sel_cache[sel] = self._pod_labels.match(sel)
         return v
 
-    def _pods_in_namespaces_matching(self, sel: LabelSelector) -> np.ndarray:
+    def _pods_in_namespaces_matching(self, sel: LabelSelector) -> int:
         v = self._ns_sel_cache.get(sel)
         if v is None:
-            v = self._ns_sel_cache[sel] = self._ns_labels.match(sel)[self._pod_ns] if len(self.pods) \
-                else np.zeros(0, dtype=bool)
+            v = 0
+            for k in members(self._ns_labels.match(sel)):
+                v |= self._in_namespace(self.namespaces[k].name)
+            self._ns_sel_cache[sel] = v
         return v
 
-    def _peer_vector(self, policy: NetworkPolicy, peer: Peer) -> np.ndarray:
+    def _peer_vector(self, policy: NetworkPolicy, peer: Peer) -> int:
         """Which pods a peer matches (see the case table on objects.Peer)."""
         if peer.ip_block is not None:
             # ipBlock matches pod IPs too, as the upstream conformance suite and kind expect.
@@ -291,33 +328,28 @@ class Engine:
         else:
             v = self._in_namespace(policy.namespace)
         if peer.pod_selector is not None:
-            v = v & self._pods_matching(peer.pod_selector)
+            v &= self._pods_matching(peer.pod_selector)
         return v
 
-    def _pods_in_block(self, block: IPBlock) -> np.ndarray:
+    def _pods_in_block(self, block: IPBlock) -> int:
         version, (lo, hi), excepts = block.intervals
-        if version != 4:  # IPv6 pods are rare here: ask the block address by address
-            return np.array([block.contains(p.ip) for p in self.pods], dtype=bool)
-        ip = self._ipv4
-        v = self._has_ipv4 & (ip >= lo) & (ip <= hi)
+        v = self._addresses.between(version, lo, hi)
         for a, b in excepts:
-            v &= ~((ip >= a) & (ip <= b))
+            v &= ~self._addresses.between(version, a, b)
         return v
 
     def _compile(self) -> None:
-        n = len(self.pods)
-        self._selected: list[np.ndarray] = []
-        # _peers[k][direction][r] = list of peer vectors (empty list: the rule matches all peers)
-        self._peers: list[dict[str, list[list[np.ndarray]]]] = []
-        self._rule_vec: list[dict[str, list[np.ndarray]]] = []
-        ones = np.ones(n, dtype=bool)
+        self._selected: list[int] = []
+        # _peers[k][direction][r] = one pod set per peer (empty list: the rule matches all peers)
+        self._peers: list[dict[str, list[list[int]]]] = []
+        self._rule_vec: list[dict[str, list[int]]] = []  # the union of a rule's peers
         for pol in self.policies:
             self._selected.append(self._in_namespace(pol.namespace) & self._pods_matching(pol.pod_selector))
-            peers: dict[str, list[list[np.ndarray]]] = {}
-            rvec: dict[str, list[np.ndarray]] = {}
+            peers: dict[str, list[list[int]]] = {}
+            rvec: dict[str, list[int]] = {}
             for d in DIRECTIONS:
                 peers[d] = [[self._peer_vector(pol, p) for p in r.peers] for r in pol.rules(d)]
-                rvec[d] = [np.logical_or.reduce(pv) if pv else ones for pv in peers[d]]
+                rvec[d] = [_union(pv) if pv else self._all for pv in peers[d]]
             self._peers.append(peers)
             self._rule_vec.append(rvec)
         self._isolating = {d: [k for k, p in enumerate(self.policies) if p.isolates(d)] for d in DIRECTIONS}
@@ -334,14 +366,14 @@ class Engine:
 
     def selected_pods(self, policy: NetworkPolicy) -> tuple[Pod, ...]:
         k = self.policies.index(policy)
-        return tuple(p for p, s in zip(self.pods, self._selected[k]) if s)
+        return tuple(self.pods[i] for i in members(self._selected[k]))
 
     # -- one connection --------------------------------------------------------------
     def _side(self, direction: str, subject: int, other: int, dst: Pod, port: int,
               protocol: str) -> SideVerdict:
         names, checks, counts = [], [], []
         for k in self._isolating[direction]:
-            if not self._selected[k][subject]:
+            if not self._selected[k] >> subject & 1:
                 continue
             pol = self.policies[k]
             rules = pol.rules(direction)
@@ -355,7 +387,7 @@ class Engine:
                dst: Pod, port: int, protocol: str) -> RuleCheck:
         peer_hit: Optional[int] = ALL
         if rule.peers:
-            peer_hit = next((j for j, v in enumerate(self._peers[k][direction][r]) if v[other]), None)
+            peer_hit = next((j for j, v in enumerate(self._peers[k][direction][r]) if v >> other & 1), None)
         port_hit: Optional[int] = ALL
         if rule.ports:
             port_hit = next((j for j, pp in enumerate(rule.ports) if pp.admits(port, protocol, dst)), None)
@@ -405,157 +437,201 @@ class Engine:
         return ServiceVerdict(self.pod(src).key, svc.key, sp.port, sp.protocol, tuple(verdicts))
 
     # -- every connection ------------------------------------------------------------
-    def connectivity(self, block: int = 512) -> "Connectivity":
+    def connectivity(self) -> "Connectivity":
         """Allowed ports, per protocol, for every ordered pair of pods.
 
-        Pods that no selector or peer tells apart (same bits everywhere, same named
-        ports) form a class; pairs of classes are computed with matrix products over
-        the compiled vectors, and identical outcomes share one PortSet.
+        Per direction, the pods a policy rule applies to (destinations for ingress,
+        sources for egress) are grouped by the exact set of rules that apply to them.
+        Each group splits the other pods into parts by which of those rules' peers
+        they belong to; a part is summed up as a mask of the rules' port lists (-1:
+        not isolated, all ports).  A pair's ports are then one lookup on (ingress
+        mask, egress mask, the destination's named ports), computed once per key.
         """
         n = len(self.pods)
-        feats = list(self._selected) + [v for rv in self._rule_vec for d in DIRECTIONS for v in rv[d]]
-        bits = np.packbits(np.stack(feats, axis=1), axis=1) if feats and n else np.zeros((n, 0), np.uint8)
-        named = {}
-        npk = np.array([named.setdefault(p.named_ports, len(named)) for p in self.pods], dtype=np.int64)
-        rows = np.concatenate([bits, npk[:, None].astype(">u8").view(np.uint8)], axis=1) if n else bits
-        keys: dict[bytes, int] = {}
-        cls = np.array([keys.setdefault(rows[i].tobytes(), len(keys)) for i in range(n)], dtype=np.int64)
-        c = len(keys)
-        rep = np.zeros(c, dtype=np.int64)
-        rep[cls[::-1]] = np.arange(n)[::-1]  # first pod of each class
-        rep_npk = npk[rep]
+        specs: dict[tuple[PolicyPort, ...], int] = {}  # a rule's ports -> its bit in a mask
+        named: dict[tuple, int] = {}  # a pod's named ports -> id: ports resolve on the destination
+        npk = [named.setdefault(p.named_ports, len(named)) for p in self.pods]
+        rep = {k: self.pods[npk.index(k)] for k in named.values()}  # one pod per named-port profile
+        by_npk: dict[int, int] = {}
+        for j, k in enumerate(npk):
+            by_npk[k] = by_npk.get(k, 0) | 1 << j
 
-        # Distinct port specs (a rule's ports tuple; () means all ports) and their rules.
-        specs: dict[tuple[PolicyPort, ...], int] = {}
-        by_spec: dict[str, dict[int, list[tuple[np.ndarray, np.ndarray]]]] = {d: {} for d in DIRECTIONS}
-        for k, pol in enumerate(self.policies):
-            for d in DIRECTIONS:
-                if not pol.isolates(d):
-                    continue  # rules of a direction the policy does not isolate are ignored
-                for r, rule in enumerate(pol.rules(d)):
-                    q = specs.setdefault(rule.ports, len(specs))
-                    by_spec[d].setdefault(q, []).append((self._selected[k][rep], self._rule_vec[k][d][r][rep]))
-        nq = len(specs)
-        iso = {d: (np.logical_or.reduce([self._selected[k][rep] for k in self._isolating[d]])
-                   if self._isolating[d] else np.zeros(c, dtype=bool)) for d in DIRECTIONS}
-        stacked = {d: {q: (np.stack([s for s, _ in lst], 1).astype(np.float32),
-                           np.stack([p for _, p in lst], 1).astype(np.float32))
-                       for q, lst in by_spec[d].items()} for d in DIRECTIONS}
+        def split(direction: str, start: dict) -> tuple[list[int], list[dict]]:
+            """Group the subjects of ``direction``; per group, the other pods' parts."""
+            rules, isolated = [], 0  # rules: (subjects, peers, port-spec bit)
+            for k in self._isolating[direction]:
+                isolated |= self._selected[k]
+                for r, rule in enumerate(self.policies[k].rules(direction)):
+                    bit = 1 << specs.setdefault(rule.ports, len(specs))
+                    rules.append((self._selected[k], self._rule_vec[k][direction][r], bit))
+            applies = [0] * n  # subject -> mask of the rules that select it
+            for r, (subjects, _, _) in enumerate(rules):
+                for j in members(subjects):
+                    applies[j] |= 1 << r
+            groups: dict[int, int] = {}
+            group_of = [groups.setdefault(applies[j] if isolated >> j & 1 else -1, len(groups))
+                        for j in range(n)]
+            parts_of = []
+            for rule_mask in groups:
+                if rule_mask == -1:
+                    parts_of.append({(-1, key[1]): pods for key, pods in start.items()})
+                    continue
+                parts = dict(start)  # (spec mask, tag) -> pods
+                for r in members(rule_mask):
+                    _, peers, bit = rules[r]
+                    new: dict = {}
+                    for (mask, tag), pods in parts.items():
+                        inside = pods & peers
+                        if inside:
+                            new[mask | bit, tag] = new.get((mask | bit, tag), 0) | inside
+                        if pods ^ inside:
+                            new[mask, tag] = new.get((mask, tag), 0) | (pods ^ inside)
+                    parts = new
+                parts_of.append(parts)
+            return group_of, parts_of
 
-        combo_of = np.zeros((c, c), dtype=np.int32)
-        combos: list[PortSet] = []
-        combo_ids: dict[tuple[int, int], int] = {}
-        spec_list = list(specs)
-        nnpk = len(named) or 1
-        resolved_cache: dict[tuple[int, int], PortSet] = {}
-        nwords = nq // 64 + 1
-        side_cache: dict[tuple[int, int], int] = {}  # (key bits, npk) -> index into side_sets
-        side_sets: list[PortSet] = []
+        def labels(parts_of: list[dict], ids: dict, scale: int = 1) -> list[list[int]]:
+            """Per group, a list over the other pods: the id (times ``scale``) of their part."""
+            out = []
+            for parts in parts_of:
+                keyed = sorted(parts.items(), key=lambda kv: -kv[1].bit_count())
+                lab = [ids.setdefault(keyed[0][0], len(ids)) * scale] * n  # biggest part first
+                for key, pods in keyed[1:]:
+                    v = ids.setdefault(key, len(ids)) * scale
+                    for i in members(pods):
+                        lab[i] = v
+                out.append(lab)
+            return out
 
-        def spec_ports(q: int, npk_id: int) -> PortSet:
-            got = resolved_cache.get((q, npk_id))
-            if got is None:
-                dst = self.pods[int(rep[np.argmax(rep_npk == npk_id)])]
-                ports = spec_list[q]
-                got = PortSet.all() if not ports else PortSet()
-                for pp in ports:
-                    got = got | PortSet.of(pp.protocol, *pp.ranges_on(dst))
-                resolved_cache[(q, npk_id)] = got
-            return got
+        # Egress parts are over destinations, so they also carry the destination's
+        # named-port profile; ingress parts (over sources) do not need it.
+        eg_group, eg_parts = split("Egress", {(0, k): pods for k, pods in by_npk.items()} if n else {})
+        eg_ids: dict[tuple[int, int], int] = {}
+        eg_lab = labels(eg_parts, eg_ids)
+        width = len(eg_ids) or 1
+        in_group, in_parts = split("Ingress", {(0, 0): self._all} if n else {})
+        in_ids: dict[tuple[int, int], int] = {}
+        in_by_source = list(zip(*labels(in_parts, in_ids, width))) or [()] * n
+        table = _PairTable(specs, rep, [k for k, _ in in_ids], list(eg_ids), width)
 
-        def side(bits: int, npk_id: int) -> int:
-            """Ports one direction allows: everything when not isolated (bit nq), else
-            the union of the specs of the rules that matched (the other set bits)."""
-            sid = side_cache.get((bits, npk_id))
-            if sid is None:
-                if bits >> nq & 1:
-                    ps = PortSet.all()
-                else:
-                    parts, rest = [], bits
-                    while rest:
-                        low = rest & -rest
-                        parts.append(spec_ports(low.bit_length() - 1, npk_id))
-                        rest ^= low
-                    ps = PortSet.union(parts)
-                sid = side_cache[(bits, npk_id)] = len(side_sets)
-                side_sets.append(ps)
-            return sid
-
-        def as_ints(uniq: np.ndarray) -> list[int]:
-            if nwords == 1:
-                return uniq.tolist()
-            return [int.from_bytes(b.tobytes(), "little") for b in uniq]  # word k holds bits 64k..
-
-        for a0 in range(0, c, block):
-            a1 = min(c, a0 + block)
-            keys_dir = []
-            for d in DIRECTIONS:
-                # Bit q of a pair's key says "a rule with port spec q matched"; bit nq says
-                # "not isolated". Keys are uint64 words, so grouping is an integer sort.
-                words = np.zeros((nwords, a1 - a0, c), dtype=np.uint64)
-                for q, (sel, peer) in stacked[d].items():
-                    hit = (peer[a0:a1] @ sel.T) if d == "Ingress" else (sel[a0:a1] @ peer.T)
-                    words[q // 64] |= (hit > 0).astype(np.uint64) << np.uint64(q % 64)
-                free = np.uint64(1) << np.uint64(nq % 64)
-                if d == "Ingress":   # ingress isolation is the destination's (columns)
-                    words[nq // 64][:, ~iso[d]] |= free
-                else:                # egress isolation is the source's (rows)
-                    words[nq // 64][~iso[d][a0:a1], :] |= free
-                if nwords == 1:
-                    flat = words[0].reshape(-1)
-                else:
-                    flat = np.ascontiguousarray(words.reshape(nwords, -1).T).view(
-                        np.dtype((np.void, 8 * nwords))).reshape(-1)
-                uniq, inv = np.unique(flat, return_inverse=True)
-                keys_dir.append((as_ints(uniq), inv.reshape(a1 - a0, c)))
-            (u_in, i_in), (u_eg, i_eg) = keys_dir
-            comb = (i_in.astype(np.int64) * len(u_eg) + i_eg) * nnpk + rep_npk[None, :]
-            ucomb, cinv = np.unique(comb.reshape(-1), return_inverse=True)
-            local = np.empty(len(ucomb), dtype=np.int32)
-            for t, code in enumerate(ucomb.tolist()):
-                rest, npk_id = divmod(code, nnpk)
-                bin_, beg = divmod(rest, len(u_eg))
-                key = (side(u_in[bin_], npk_id), side(u_eg[beg], npk_id))
-                cid = combo_ids.get(key)
-                if cid is None:
-                    cid = combo_ids[key] = len(combos)
-                    combos.append(side_sets[key[0]] & side_sets[key[1]])
-                local[t] = cid
-            combo_of[a0:a1] = local[cinv].reshape(a1 - a0, c)
-        return Connectivity(tuple(p.key for p in self.pods), cls, combo_of, tuple(combos))
+        # For the sources of one egress group, destinations with the same (ingress group,
+        # egress part) are alike: work out one value per such column class, then spread it.
+        columns: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
+        rows: list[list[int]] = []
+        seen: dict[tuple, list[int]] = {}
+        for s in range(n):
+            ins, eg = in_by_source[s], eg_group[s]
+            row = seen.get((eg, ins))
+            if row is None:
+                if eg not in columns:
+                    ids: dict[tuple[int, int], int] = {}
+                    columns[eg] = ([ids.setdefault(k, len(ids)) for k in zip(in_group, eg_lab[eg])], list(ids))
+                column_class, classes = columns[eg]
+                # pair key = ingress part id * width + egress part id
+                values = [table[ins[g] + part] for g, part in classes]
+                row = seen[eg, ins] = list(map(values.__getitem__, column_class))
+            rows.append(row)
+        return Connectivity(tuple(p.key for p in self.pods), tuple(rows), tuple(table.combos))
 
     def matrix_allowed(self, port: Union[int, str], protocol: str = "TCP",
-                       conn: Optional["Connectivity"] = None) -> np.ndarray:
-        """Boolean N x N reachability on one port (names resolved on each destination)."""
+                       conn: Optional["Connectivity"] = None) -> list[list[bool]]:
+        """N x N reachability on one port, as ``m[src][dst]`` (names resolved on each destination)."""
         conn = conn or self.connectivity()
         if isinstance(port, str):
-            dst_port = np.array([p.named_port(port, protocol) or 0 for p in self.pods])
+            dst_port = [p.named_port(port, protocol) or 0 for p in self.pods]
         else:
-            dst_port = np.full(len(self.pods), int(port))
-        uniq_ports = sorted(set(dst_port.tolist()))
-        table = np.array([[pt != 0 and ps.contains(protocol, pt) for pt in uniq_ports] for ps in conn.combos],
-                         dtype=bool).reshape(len(conn.combos), len(uniq_ports))
-        col = np.searchsorted(uniq_ports, dst_port)
-        combo = conn.combo_of[conn.pod_class[:, None], conn.pod_class[None, :]]
-        return table[combo, col[None, :]] if len(self.pods) else np.zeros((0, 0), bool)
+            dst_port = [int(port)] * len(self.pods)
+        ok = {pt: [pt != 0 and ps.contains(protocol, pt) for ps in conn.combos] for pt in set(dst_port)}
+        if len(ok) == 1:
+            only = next(iter(ok.values()))
+            return [list(map(only.__getitem__, row)) for row in conn.rows]
+        return [[ok[pt][c] for c, pt in zip(row, dst_port)] for row in conn.rows]
+
+
+class _PairTable(dict):
+    """pair key -> index into ``combos``; a missing key computes its ports once.
+
+    Thousands of (ingress mask, egress mask) pairs come down to a few dozen
+    distinct port sets per side, so sides are interned and each pair of distinct
+    sides is intersected once.
+    """
+
+    def __init__(self, specs: dict, rep: dict, in_masks: list, eg_keys: list, width: int):
+        super().__init__()
+        self.spec_list = list(specs)
+        self.rep, self.in_masks, self.eg_keys, self.width = rep, in_masks, eg_keys, width
+        # Specs naming a port depend on the destination; masks without one do not.
+        self.named = _union(1 << q for q, ports in enumerate(self.spec_list)
+                            if any(isinstance(pp.port, str) for pp in ports))
+        self.specs: dict[tuple[int, Optional[int]], PortSet] = {}
+        self.side_ids: dict[tuple[int, Optional[int]], int] = {}  # (mask, profile) -> side id
+        self.side_values: dict[PortSet, int] = {}
+        self.side_list: list[PortSet] = []
+        self.by_sides: dict[tuple[int, int], int] = {}  # (ingress side, egress side) -> combo
+        self.combos: list[PortSet] = []
+        self.combo_ids: dict[PortSet, int] = {}
+
+    def side(self, mask: int, profile: Optional[int]) -> int:
+        """The ports a mask of rules allows towards a destination with this named-port
+        profile (-1: not isolated, all ports), as an interned id."""
+        if mask == -1 or not mask & self.named:
+            profile = None
+        sid = self.side_ids.get((mask, profile))
+        if sid is None:
+            ps = PortSet.all() if mask == -1 else PortSet.union(self.spec(q, profile) for q in members(mask))
+            sid = self.side_ids[mask, profile] = self.side_values.setdefault(ps, len(self.side_list))
+            if sid == len(self.side_list):
+                self.side_list.append(ps)
+        return sid
+
+    def spec(self, q: int, profile: Optional[int]) -> PortSet:
+        """One rule's port list, resolved on a destination with this named-port profile."""
+        got = self.specs.get((q, profile))
+        if got is None:
+            ports, dst = self.spec_list[q], self.rep.get(profile)
+            got = self.specs[q, profile] = PortSet.union(
+                PortSet.of(pp.protocol, *pp.ranges_on(dst)) for pp in ports) if ports else PortSet.all()
+        return got
+
+    def __missing__(self, key: int) -> int:
+        in_id, eg_id = divmod(key, self.width)
+        eg_mask, profile = self.eg_keys[eg_id]
+        sides = (self.side(self.in_masks[in_id], profile), self.side(eg_mask, profile))
+        cid = self.by_sides.get(sides)
+        if cid is None:
+            ps = self.side_list[sides[0]] & self.side_list[sides[1]]
+            cid = self.by_sides[sides] = self.combo_ids.setdefault(ps, len(self.combos))
+            if cid == len(self.combos):
+                self.combos.append(ps)
+        self[key] = cid
+        return cid
 
 
 @dataclass(frozen=True)
 class Connectivity:
-    """Allowed ports for every ordered pair, stored by pod class (see Engine.connectivity)."""
+    """Allowed ports for every ordered pair (see Engine.connectivity).
+
+    ``rows[i][j]`` indexes ``combos`` for pods ``i -> j``; identical rows are shared.
+    """
 
     pods: tuple[str, ...]
-    pod_class: np.ndarray
-    combo_of: np.ndarray
+    rows: tuple[list[int], ...]
     combos: tuple[PortSet, ...]
 
     def ports(self, src: str, dst: str) -> PortSet:
         i, j = self.pods.index(src), self.pods.index(dst)
-        return self.combos[self.combo_of[self.pod_class[i], self.pod_class[j]]]
+        return self.combos[self.rows[i][j]]
 
     def pairs(self) -> Iterable[tuple[str, str, PortSet]]:
         for i, s in enumerate(self.pods):
-            row = self.combo_of[self.pod_class[i]]
+            row = self.rows[i]
             for j, d in enumerate(self.pods):
                 if i != j:
-                    yield s, d, self.combos[row[self.pod_class[j]]]
+                    yield s, d, self.combos[row[j]]
+
+
+def _union(sets: Iterable[int]) -> int:
+    out = 0
+    for s in sets:
+        out |= s
+    return out
