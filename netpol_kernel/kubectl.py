@@ -35,14 +35,17 @@ import shlex
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from .backends.base import Backend
+from typing import TYPE_CHECKING
+
 from .errors import NetpolError, UnsupportedCommand
-from .kubectl_apply import _apply, _create, _delete, _label
-from .kubectl_args import (_CREATE_SUBCOMMANDS, _GLOBAL, _KUBECTL_COMMANDS, _VERB_FLAGS, _Args, _Exit,
-                           _parse_flags, _split_verb, _unknown_command)
-from .kubectl_context import _Ctx, _error, _ErrorsExit, _print_errors
-from .kubectl_exec import _debug, _exec
-from .kubectl_get import _describe, _get
+
+if TYPE_CHECKING:
+    from .backends.base import Backend
+    from .kubectl_context import _Ctx
+
+# The verb modules (and the rendering, jsonpath and apply machinery behind them)
+# are imported on the first call, so `import netpol_kernel` and the
+# `netpol-kernel` CLI, which never run kubectl, do not pay for them.
 
 __all__ = ["kubectl", "KubectlResult"]
 
@@ -113,10 +116,12 @@ class _Output:
 # ---------------------------------------------------------------- entry point
 
 
-_HANDLERS: dict[str, Callable[[_Ctx], int]] = {
-    "get": _get, "describe": _describe, "apply": _apply, "create": _create, "delete": _delete,
-    "label": _label, "exec": _exec, "debug": _debug,
-}
+def _handlers() -> dict[str, Callable[["_Ctx"], int]]:
+    from .kubectl_apply import _apply, _create, _delete, _label
+    from .kubectl_exec import _debug, _exec
+    from .kubectl_get import _describe, _get
+    return {"get": _get, "describe": _describe, "apply": _apply, "create": _create, "delete": _delete,
+            "label": _label, "exec": _exec, "debug": _debug}
 
 _USAGE = """kubectl controls the Kubernetes cluster manager (netpol_kernel's notebook subset).
 
@@ -132,7 +137,7 @@ Commands:
 """
 
 
-def kubectl(command: str, *, backend: Optional[Backend] = None, namespace: Optional[str] = None,
+def kubectl(command: str, *, backend: Optional["Backend"] = None, namespace: Optional[str] = None,
             stdin: Optional[str] = None) -> KubectlResult:
     """Run one kubectl command line against ``backend`` and return what kubectl prints.
 
@@ -145,6 +150,8 @@ def kubectl(command: str, *, backend: Optional[Backend] = None, namespace: Optio
     >>> kubectl("get pods -o wide --bogus", backend=EmbeddedCluster()).text
     "error: unknown flag: --bogus\\nSee 'kubectl get --help' for usage.\\n"
     """
+    from .kubectl_args import _Exit
+    from .kubectl_context import _error, _ErrorsExit, _print_errors
     out = _Output()
     try:
         tokens = shlex.split(command)
@@ -175,8 +182,12 @@ def kubectl(command: str, *, backend: Optional[Backend] = None, namespace: Optio
     return out.result(command, code)
 
 
-def _run(tokens: list[str], shown: str, backend: Optional[Backend], namespace: Optional[str],
+def _run(tokens: list[str], shown: str, backend: Optional["Backend"], namespace: Optional[str],
          stdin: Optional[str], out: _Output) -> int:
+    from .kubectl_args import (_CREATE_SUBCOMMANDS, _GLOBAL, _KUBECTL_COMMANDS, _VERB_FLAGS, _Args,
+                               _parse_flags, _split_verb, _unknown_command)
+    from .kubectl_context import _Ctx
+    handlers = _handlers()
     verb, rest = _split_verb(tokens)
     if verb is None:
         if not tokens:
@@ -185,13 +196,13 @@ def _run(tokens: list[str], shown: str, backend: Optional[Backend], namespace: O
         _parse_flags("kubectl", rest)  # reports unknown flags; otherwise it is help
         out.out(_USAGE)
         return 0
-    if verb not in _HANDLERS and verb not in _KUBECTL_COMMANDS:
+    if verb not in handlers and verb not in _KUBECTL_COMMANDS:
         raise _unknown_command(verb)
     if backend is None:
         from .backends import current  # lazy: the process-wide backend is made on first use
         backend = current()
     default_ns = namespace or getattr(backend, "default_namespace", None) or "default"
-    if verb not in _HANDLERS or (verb == "create" and rest and rest[0] in _CREATE_SUBCOMMANDS):
+    if verb not in handlers or (verb == "create" and rest and rest[0] in _CREATE_SUBCOMMANDS):
         raise _Ctx(backend, verb, _Args(), default_ns, False, stdin, out, shown).unsupported()
     args = _parse_flags(verb, rest)
     explicit = args.values.get("namespace", [None])[-1]
@@ -200,4 +211,4 @@ def _run(tokens: list[str], shown: str, backend: Optional[Backend], namespace: O
     specs = {f.name: f for f in _GLOBAL + _VERB_FLAGS.get(verb, [])}
     if any(not specs[n].supported for n in args.values):
         raise ctx.unsupported()
-    return _HANDLERS[verb](ctx)
+    return handlers[verb](ctx)
