@@ -130,8 +130,7 @@ class LabelSelector:
     def from_dict(cls, d: Mapping[str, Any] | None) -> "LabelSelector":
         d = d or {}
         exprs = tuple(
-            Requirement(str(e["key"]), str(e["operator"]),
-                        frozenset(str(v) for v in (e.get("values") or ())))
+            Requirement(str(e["key"]), str(e["operator"]), frozenset(map(str, e.get("values") or ())))
             for e in (d.get("matchExpressions") or ())
         )
         return cls(Labels(d.get("matchLabels") or {}), exprs)
@@ -477,16 +476,16 @@ def _meta(obj: Mapping[str, Any]) -> tuple[str, str, Labels]:
 def _containers(spec: Mapping[str, Any]) -> tuple[Container, ...]:
     out = []
     for c in spec.get("containers") or ():
-        ports = tuple(ContainerPort(int(p["containerPort"]), p.get("name"), p.get("protocol") or "TCP")
-                      for p in c.get("ports") or ())
+        ports = tuple([ContainerPort(int(p["containerPort"]), p.get("name"), p.get("protocol") or "TCP")
+                       for p in c.get("ports") or ()])
         env = []
         for e in c.get("env") or ():
             ref = ((e.get("valueFrom") or {}).get("secretKeyRef") or None)
             env.append(EnvVar(str(e["name"]), None if e.get("value") is None else str(e["value"]),
                               (ref["name"], ref["key"]) if ref else None))
         out.append(Container(str(c.get("name") or ""), str(c.get("image") or ""), ports,
-                             tuple(str(x) for x in c.get("command") or ()),
-                             tuple(str(x) for x in c.get("args") or ()), tuple(env)))
+                             tuple(map(str, c.get("command") or ())),
+                             tuple(map(str, c.get("args") or ())), tuple(env)))
     return tuple(out)
 
 
@@ -495,7 +494,7 @@ def _peer(d: Mapping[str, Any]) -> Peer:
     return Peer(
         LabelSelector.from_dict(d["podSelector"]) if d.get("podSelector") is not None else None,
         LabelSelector.from_dict(d["namespaceSelector"]) if d.get("namespaceSelector") is not None else None,
-        IPBlock(str(ipb["cidr"]), tuple(str(x) for x in ipb.get("except") or ())) if ipb else None,
+        IPBlock(str(ipb["cidr"]), tuple(map(str, ipb.get("except") or ()))) if ipb else None,
     )
 
 
@@ -547,9 +546,12 @@ def _decode_secret(obj: Mapping[str, Any]) -> Labels:
 def from_dict(obj: Mapping[str, Any]) -> KubeObject:
     """Build the typed object for a *validated* manifest dict."""
     kind = obj.get("kind")
-    name, ns, labels = _meta(obj)
+    # These two read the metadata themselves: don't build the labels twice.
     if kind == "NetworkPolicy":
         return _network_policy(obj)
+    if kind == "Service":
+        return _service(obj)
+    name, ns, labels = _meta(obj)
     if kind == "Namespace":
         return Namespace(name, labels)
     if kind == "Pod":
@@ -567,8 +569,6 @@ def from_dict(obj: Mapping[str, Any]) -> KubeObject:
         return Workload(kind, name, ns, labels, LabelSelector.from_dict(spec.get("selector")),
                         Labels((tmpl.get("metadata") or {}).get("labels") or {}),
                         _containers(pspec), replicas, bool(pspec.get("hostNetwork")))
-    if kind == "Service":
-        return _service(obj)
     if kind == "Secret":
         return Secret(name, ns, _decode_secret(obj))
     if kind == "ConfigMap":

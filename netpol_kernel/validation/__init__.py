@@ -78,9 +78,8 @@ def validate(obj: Any) -> tuple[FieldError, ...]:
     if not isinstance(obj, dict):
         return (FieldError("<document>", "Invalid", f"must be an object (got {_json_kind(obj)})"),)
     api, kind = obj.get("apiVersion"), obj.get("kind")
-    missing = tuple(FieldError.required(f) for f in ("apiVersion", "kind") if _empty(obj.get(f)))
-    if missing:
-        return missing
+    if _empty(api) or _empty(kind):
+        return tuple(FieldError.required(f) for f in ("apiVersion", "kind") if _empty(obj.get(f)))
     if not isinstance(api, str) or not isinstance(kind, str):
         bad = "apiVersion" if not isinstance(api, str) else "kind"
         return (_type_error(bad, obj[bad], STR),)

@@ -24,6 +24,8 @@ def _c(path: str, name: str) -> str:
 
 
 def _key(k: Any) -> str:
+    if type(k) is str:  # nearly always; answered first
+        return k
     # YAML lets keys be booleans/numbers; JSON (and so Go) sees their text.
     if isinstance(k, bool):
         return "true" if k else "false"
@@ -44,7 +46,9 @@ def _s(v: Any) -> str | None:
 
 def _i(v: Any) -> int | None:
     """An integer, also from an integral float (YAML ``80.0`` is JSON ``80``)."""
-    if isinstance(v, bool):
+    if type(v) is int:  # the usual case, answered first
+        return v
+    if v is None or isinstance(v, bool):
         return None
     if isinstance(v, int):
         return v
@@ -55,6 +59,8 @@ def _i(v: Any) -> int | None:
 
 def _empty(v: Any) -> bool:
     """Go's zero value: what "Required" means after JSON decoding."""
+    if type(v) is str:  # the usual case: no need for the other comparisons
+        return not v
     return v is None or v == "" or v == [] or v == {} or (_i(v) == 0)
 
 

@@ -6,6 +6,7 @@ a Namespace, which is nothing but its metadata.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, Iterable
 
 from ..errors import FieldError
@@ -23,19 +24,36 @@ NameFn = Callable[[str], list[str]]
 
 def _check_name(value: Any, path: str, fn: NameFn, errs: Errors) -> None:
     if isinstance(value, str):
-        errs += [FieldError.invalid(path, value, m) for m in fn(value)]
+        msgs = fn(value)
+        if msgs:
+            errs += [FieldError.invalid(path, value, m) for m in msgs]
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_ok(key: str, value: str) -> bool:
+    # Cached: a cluster uses the same few label pairs over and over.
+    return not is_qualified_name(key) and not is_label_value(value)
 
 
 def _labels(labels: Any, path: str, errs: Errors) -> None:
     # Upstream reports key and value problems at the map itself, not per key.
     for k, v in _d(labels).items():
-        errs += [FieldError.invalid(path, _key(k), m) for m in is_qualified_name(_key(k))]
+        if type(k) is str and type(v) is str and _label_ok(k, v):
+            continue
+        key = _key(k)
+        msgs = is_qualified_name(key)
+        if msgs:
+            errs += [FieldError.invalid(path, key, m) for m in msgs]
         if isinstance(v, str):
-            errs += [FieldError.invalid(path, v, m) for m in is_label_value(v)]
+            msgs = is_label_value(v)
+            if msgs:
+                errs += [FieldError.invalid(path, v, m) for m in msgs]
 
 
 def _annotations(annotations: Any, path: str, errs: Errors) -> None:
     ann = _d(annotations)
+    if not ann:
+        return
     for k in ann:
         # case does not matter in annotation keys
         errs += [FieldError.invalid(path, _key(k), m) for m in is_qualified_name(_key(k).lower())]
@@ -75,7 +93,8 @@ def _meta(obj: dict, errs: Errors, name_fn: NameFn, namespaced: bool = True) -> 
 def _selector(sel: Any, path: str, errs: Errors) -> None:
     """metav1 ValidateLabelSelector (strict about values, as on create)."""
     s = _d(sel)
-    _labels(s.get("matchLabels"), _c(path, "matchLabels"), errs)
+    if s.get("matchLabels") is not None:  # absent: nothing to check, no path to build
+        _labels(s["matchLabels"], _c(path, "matchLabels"), errs)
     for i, expr in enumerate(_l(s.get("matchExpressions"))):
         e, p = _d(expr), f"{path}.matchExpressions[{i}]"
         op, raw = e.get("operator"), e.get("values")
@@ -91,10 +110,14 @@ def _selector(sel: Any, path: str, errs: Errors) -> None:
             errs.append(FieldError.invalid(f"{p}.operator", op or "", "not a valid selector operator"))
         key = e.get("key")
         if key is None or isinstance(key, str):
-            errs += [FieldError.invalid(f"{p}.key", key or "", m) for m in is_qualified_name(key or "")]
+            msgs = is_qualified_name(key or "")
+            if msgs:
+                errs += [FieldError.invalid(f"{p}.key", key or "", m) for m in msgs]
         for j, v in enumerate(values or []):
             if isinstance(v, str):
-                errs += [FieldError.invalid(f"{p}.values[{j}]", v, m) for m in is_label_value(v)]
+                msgs = is_label_value(v)
+                if msgs:
+                    errs += [FieldError.invalid(f"{p}.values[{j}]", v, m) for m in msgs]
 
 
 def _selector_matches(sel: Any, labels: dict) -> bool | None:

@@ -42,7 +42,20 @@ def _full(fmt: str, value: str) -> bool:
     return re.fullmatch(fmt, value) is not None
 
 
+# Fast paths: each ``is_*`` below first asks one precompiled pattern whether the
+# value is plainly valid (the usual case) and then returns at once; the code
+# after that, which words the messages, only runs for a value that is not.
+_plain_dns_label = re.compile(_DNS1123_LABEL).fullmatch
+_plain_subdomain = re.compile(_DNS1123_SUBDOMAIN).fullmatch
+_plain_qualified_name = re.compile(_QUALIFIED_NAME).fullmatch  # without a prefix: no '/'
+_plain_label_value = re.compile(_LABEL_VALUE).fullmatch
+# IANA_SVC_NAME in one pattern: a letter somewhere, hyphens only singly and inside.
+_plain_port_name = re.compile("(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*").fullmatch
+
+
 def is_dns1123_label(value: str) -> list[str]:
+    if len(value) <= 63 and _plain_dns_label(value):
+        return []
     errs = [_max_len(63)] if len(value) > 63 else []
     if not _full(_DNS1123_LABEL, value):
         if _full(_DNS1123_SUBDOMAIN, value):
@@ -55,6 +68,8 @@ def is_dns1123_label(value: str) -> list[str]:
 
 
 def is_dns1123_subdomain(value: str) -> list[str]:
+    if len(value) <= 253 and _plain_subdomain(value):
+        return []
     errs = [_max_len(253)] if len(value) > 253 else []
     if not _full(_DNS1123_SUBDOMAIN, value):
         errs.append(_regex_error("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
@@ -73,6 +88,8 @@ def is_dns1035_label(value: str) -> list[str]:
 
 
 def is_qualified_name(value: str) -> list[str]:
+    if len(value) <= 63 and _plain_qualified_name(value):
+        return []
     parts = value.split("/")
     if len(parts) > 2:
         return ["a qualified name " + _regex_error(_QNAME_MSG, _QUALIFIED_NAME, "MyName", "my.name", "123-abc")
@@ -94,6 +111,8 @@ def is_qualified_name(value: str) -> list[str]:
 
 
 def is_label_value(value: str) -> list[str]:
+    if len(value) <= 63 and _plain_label_value(value):
+        return []
     errs = [_max_len(63)] if len(value) > 63 else []
     if not _full(_LABEL_VALUE, value):
         errs.append(_regex_error("a valid label must be an empty string or consist of alphanumeric characters, "
@@ -104,6 +123,8 @@ def is_label_value(value: str) -> list[str]:
 
 def is_port_name(value: str) -> list[str]:
     """IANA_SVC_NAME: what a named port (container, policy, probe) must be."""
+    if len(value) <= 15 and _plain_port_name(value):
+        return []
     errs = [_max_len(15)] if len(value) > 15 else []
     if not _full("[-a-z0-9]+", value):
         errs.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")

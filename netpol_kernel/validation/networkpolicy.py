@@ -29,7 +29,9 @@ def _np_port(p: dict, path: str, errs: Errors) -> None:
     elif isinstance(port, str):
         if end is not None:
             errs.append(FieldError.invalid(f"{path}.endPort", end, "may not be specified when `port` is non-numeric"))
-        errs += [FieldError.invalid(f"{path}.port", port, m) for m in is_port_name(port)]
+        msgs = is_port_name(port)
+        if msgs:
+            errs += [FieldError.invalid(f"{path}.port", port, m) for m in msgs]
     elif port is None and end is not None:
         errs.append(FieldError.invalid(f"{path}.endPort", end, "may not be specified when `port` is not specified"))
 

@@ -20,26 +20,29 @@ from .names import (PROTOCOLS, _port_num, is_config_map_key, is_dns1123_label, i
 # ---------------------------------------------------------------------------
 def _container_ports(ports: Any, path: str, errs: Errors) -> None:
     names: set[str] = set()
+    # Paths are only spelled out for an error: most ports have none.
     for i, port in enumerate(_l(ports)):
-        p, pp = _d(port), f"{path}[{i}]"
+        p = _d(port)
         name = _s(p.get("name"))
         if name:
             msgs = is_port_name(name)
-            errs += [FieldError.invalid(f"{pp}.name", name, m) for m in msgs]
-            if not msgs and name in names:
-                errs.append(FieldError.duplicate(f"{pp}.name", name))
+            if msgs:
+                errs += [FieldError.invalid(f"{path}[{i}].name", name, m) for m in msgs]
+            elif name in names:
+                errs.append(FieldError.duplicate(f"{path}[{i}].name", name))
             names.add(name)
-        cp = p.get("containerPort")
-        if cp is None or _i(cp) == 0:
-            errs.append(FieldError.required(f"{pp}.containerPort"))
-        elif _i(cp) is not None:
-            errs += [FieldError.invalid(f"{pp}.containerPort", _i(cp), m) for m in _port_num(_i(cp) or 0)]
+        raw = p.get("containerPort")
+        cp = _i(raw)
+        if raw is None or cp == 0:
+            errs.append(FieldError.required(f"{path}[{i}].containerPort"))
+        elif cp is not None:
+            errs += [FieldError.invalid(f"{path}[{i}].containerPort", cp, m) for m in _port_num(cp)]
         hp = _i(p.get("hostPort"))
         if hp:
-            errs += [FieldError.invalid(f"{pp}.hostPort", hp, m) for m in _port_num(hp)]
+            errs += [FieldError.invalid(f"{path}[{i}].hostPort", hp, m) for m in _port_num(hp)]
         proto = _s(p.get("protocol"))
         if proto and proto not in PROTOCOLS:
-            errs.append(FieldError.unsupported(f"{pp}.protocol", proto, PROTOCOLS))
+            errs.append(FieldError.unsupported(f"{path}[{i}].protocol", proto, PROTOCOLS))
 
 
 def _key_ref(ref: Any, path: str, errs: Errors) -> None:
@@ -157,9 +160,14 @@ def _container(c: dict, path: str, names: set[str], errs: Errors, *, init: bool,
     tmp = _s(c.get("terminationMessagePolicy"))
     if tmp and tmp not in ("File", "FallbackToLogsOnError"):
         errs.append(FieldError.unsupported(f"{path}.terminationMessagePolicy", tmp, ("File", "FallbackToLogsOnError")))
-    _container_ports(c.get("ports"), f"{path}.ports", errs)
-    _env(c.get("env"), f"{path}.env", errs)
-    _env_from(c.get("envFrom"), f"{path}.envFrom", errs)
+    # Each check below is skipped for an absent field (it would find nothing),
+    # which also spares building its path.
+    if c.get("ports") is not None:
+        _container_ports(c["ports"], f"{path}.ports", errs)
+    if c.get("env") is not None:
+        _env(c["env"], f"{path}.env", errs)
+    if c.get("envFrom") is not None:
+        _env_from(c["envFrom"], f"{path}.envFrom", errs)
     for i, mount in enumerate(_l(c.get("volumeMounts"))):
         for f in ("name", "mountPath"):
             if _empty(_d(mount).get(f)):
@@ -173,7 +181,9 @@ def _container(c: dict, path: str, names: set[str], errs: Errors, *, init: bool,
     if init and not sidecar and c.get("lifecycle") is not None:
         errs.append(FieldError.forbidden(f"{path}.lifecycle", _INIT_ONLY))
     for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
-        if init and not sidecar and c.get(kind) is not None:
+        if c.get(kind) is None:
+            continue
+        if init and not sidecar:
             errs.append(FieldError.forbidden(f"{path}.{kind}", _INIT_ONLY))
         else:
             _probe(c.get(kind), f"{path}.{kind}", errs, kind)
@@ -202,6 +212,12 @@ def _tolerations(tolerations: Any, path: str, errs: Errors) -> None:
             errs.append(FieldError.unsupported(f"{p}.operator", op, ("Equal", "Exists")))
         if effect and effect not in ("NoSchedule", "PreferNoSchedule", "NoExecute"):
             errs.append(FieldError.unsupported(f"{p}.effect", effect, ("NoSchedule", "PreferNoSchedule", "NoExecute")))
+
+
+# Pod spec fields that hold a name, and the format each must have.
+_NAMED_FIELDS = (("serviceAccountName", is_dns1123_subdomain), ("nodeName", is_dns1123_subdomain),
+                 ("priorityClassName", is_dns1123_subdomain), ("hostname", is_dns1123_label),
+                 ("subdomain", is_dns1123_label))
 
 
 def _pod_spec(spec: Any, path: str, errs: Errors, *, is_pod: bool) -> None:
@@ -233,20 +249,23 @@ def _pod_spec(spec: Any, path: str, errs: Errors, *, is_pod: bool) -> None:
                 if (is_pod or hp) and hp != cp:
                     errs.append(FieldError.invalid(f"{path}.containers[{i}].ports[{j}].hostPort", hp,
                                                    "must match `containerPort` when `hostNetwork` is true"))
-    _enum(s.get("restartPolicy"), f"{path}.restartPolicy", ("Always", "OnFailure", "Never"), errs)
-    _enum(s.get("dnsPolicy"), f"{path}.dnsPolicy", ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"),
-          errs)
-    _labels(s.get("nodeSelector"), f"{path}.nodeSelector", errs)
-    for f, fn in (("serviceAccountName", is_dns1123_subdomain), ("nodeName", is_dns1123_subdomain),
-                  ("priorityClassName", is_dns1123_subdomain), ("hostname", is_dns1123_label),
-                  ("subdomain", is_dns1123_label)):
+    # As in _container, absent optional fields are skipped, sparing their paths.
+    if s.get("restartPolicy") is not None:
+        _enum(s["restartPolicy"], f"{path}.restartPolicy", ("Always", "OnFailure", "Never"), errs)
+    if s.get("dnsPolicy") is not None:
+        _enum(s["dnsPolicy"], f"{path}.dnsPolicy", ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"),
+              errs)
+    if s.get("nodeSelector") is not None:
+        _labels(s["nodeSelector"], f"{path}.nodeSelector", errs)
+    for f, fn in _NAMED_FIELDS:
         if _s(s.get(f)):
             _check_name(s.get(f), f"{path}.{f}", fn, errs)
     deadline = _i(s.get("activeDeadlineSeconds"))
     if deadline is not None and not 1 <= deadline <= 2**31 - 1:
         errs.append(FieldError.invalid(f"{path}.activeDeadlineSeconds", deadline,
                                        "must be between 1 and 2147483647, inclusive"))
-    _tolerations(s.get("tolerations"), f"{path}.tolerations", errs)
+    if s.get("tolerations") is not None:
+        _tolerations(s["tolerations"], f"{path}.tolerations", errs)
 
 
 def _pod(obj: dict, errs: Errors) -> None:

@@ -21,25 +21,75 @@ STR, INT, BOOL, INT_OR_STR = "a string", "an integer", "a boolean", "an integer 
 ANY = None  # a subtree we accept without looking inside
 
 
+# Exact types that certainly satisfy a scalar spec.  Anything else (an integral
+# float, a str subclass, a wrong type) is left to the full walk in _report.
+_EXACT = {STR: (str,), INT: (int,), BOOL: (bool,), INT_OR_STR: (int, str)}
+_UNKNOWN = object()
+
+
+def _fast(spec: Any) -> Any:
+    """What ``clean`` compares a child against: exact types for a scalar, else the spec."""
+    return _EXACT[spec] if isinstance(spec, str) else spec
+
+
+def _all_fit(items: Any, fast: Any) -> bool:
+    """Would every item (of a list, or values of a map) decode cleanly against ``fast``?"""
+    if type(fast) is tuple:  # scalars, the common case: a tight loop
+        for x in items:
+            if type(x) not in fast and x is not None:
+                return False
+        return True
+    for x in items:
+        if not (x is None or fast is ANY or fast.clean(x)):
+            return False
+    return True
+
+
+# ``clean(value)`` is a path-free yes/no pre-check: True only if _report would
+# find nothing.  It may say False for a value that is fine (the full walk then
+# decides), never True for one that is not.  Nearly every manifest is clean, so
+# field paths are only built for the subtrees that actually have a problem.
 class _Obj:
-    __slots__ = ("fields",)
+    __slots__ = ("fields", "_fast")
 
     def __init__(self, fields: dict[str, Any]):
         self.fields = fields
+        self._fast = {k: _fast(v) for k, v in fields.items()}
+
+    def clean(self, value: Any) -> bool:
+        if type(value) is not dict:
+            return False
+        fast = self._fast
+        for k, item in value.items():
+            f = fast.get(k, _UNKNOWN)  # non-string keys are never fields: unknown, so not clean
+            if type(f) is tuple:
+                if type(item) not in f and item is not None:
+                    return False
+            elif f is _UNKNOWN or not (item is None or f is ANY or f.clean(item)):
+                return False
+        return True
 
 
 class _List:
-    __slots__ = ("item",)
+    __slots__ = ("item", "_fast")
 
     def __init__(self, item: Any):
         self.item = item
+        self._fast = _fast(item)
+
+    def clean(self, value: Any) -> bool:
+        return type(value) is list and _all_fit(value, self._fast)
 
 
 class _Map:
-    __slots__ = ("item",)
+    __slots__ = ("item", "_fast")
 
     def __init__(self, item: Any):
         self.item = item
+        self._fast = _fast(item)
+
+    def clean(self, value: Any) -> bool:
+        return type(value) is dict and _all_fit(value.values(), self._fast)
 
 
 def _json_kind(v: Any) -> str:
@@ -65,16 +115,24 @@ def _type_error(path: str, value: Any, expected: str) -> FieldError:
     return FieldError.invalid(path, value, f"must be {expected} (got {got})")
 
 
+_SCALAR_OK = {STR: lambda v: isinstance(v, str), BOOL: lambda v: isinstance(v, bool),
+              INT: lambda v: _i(v) is not None, INT_OR_STR: lambda v: isinstance(v, str) or _i(v) is not None}
+
+
 def _decode(value: Any, spec: Any, path: str, errs: Errors) -> None:
     """Report unknown fields and wrongly typed values, like strict decoding."""
     if value is None or spec is ANY:
         return  # JSON null decodes to Go's zero value
     if isinstance(spec, str):
-        ok = {STR: isinstance(value, str), BOOL: isinstance(value, bool), INT: _i(value) is not None,
-              INT_OR_STR: isinstance(value, str) or _i(value) is not None}[spec]
-        if not ok:
+        if not _SCALAR_OK[spec](value):
             errs.append(_type_error(path, value, spec))
-    elif isinstance(spec, _List):
+    elif not spec.clean(value):
+        _report(value, spec, path, errs)
+
+
+def _report(value: Any, spec: Any, path: str, errs: Errors) -> None:
+    """The full walk of a container that is not clean, building paths as it goes."""
+    if isinstance(spec, _List):
         if not isinstance(value, list):
             errs.append(_type_error(path, value, "a list"))
         else:
