@@ -10,6 +10,7 @@ Invalid input prints one line per error and exits 1; never a traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import operator
 import sys
@@ -121,5 +122,13 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout, err: Te
         return 0
 
 
-if __name__ == "__main__":  # pragma: no cover
+def run() -> None:
+    """The ``netpol-kernel`` command (and ``python -m netpol_kernel``)."""
+    # One short-lived process building large acyclic trees (documents, pod sets,
+    # rows): the cyclic garbage collector would only rescan them, about 3 % of a run.
+    gc.disable()
     sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

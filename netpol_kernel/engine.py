@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import ipaddress
+import operator
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional, Sequence, Union
 
@@ -516,7 +517,7 @@ class Engine:
 
         # For the sources of one egress group, destinations with the same (ingress group,
         # egress part) are alike: work out one value per such column class, then spread it.
-        columns: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
+        columns: dict[int, tuple[list[int], tuple[int, ...], tuple[int, ...]]] = {}
         rows: list[list[int]] = []
         seen: dict[tuple, list[int]] = {}
         for s in range(n):
@@ -524,11 +525,14 @@ class Engine:
             row = seen.get((eg, ins))
             if row is None:
                 if eg not in columns:
-                    ids: dict[tuple[int, int], int] = {}
-                    columns[eg] = ([ids.setdefault(k, len(ids)) for k in zip(in_group, eg_lab[eg])], list(ids))
-                column_class, classes = columns[eg]
-                # pair key = ingress part id * width + egress part id
-                values = [table[ins[g] + part] for g, part in classes]
+                    kinds = dict.fromkeys(zip(in_group, eg_lab[eg]))  # (ingress group, egress part)
+                    index = {k: i for i, k in enumerate(kinds)}
+                    column_class = list(map(index.__getitem__, zip(in_group, eg_lab[eg])))
+                    columns[eg] = (column_class, *zip(*kinds)) if kinds else ([], (), ())
+                column_class, in_groups, eg_parts_ = columns[eg]
+                # pair key = ingress part id * width + egress part id, one per column class
+                keys = map(operator.add, map(ins.__getitem__, in_groups), eg_parts_)
+                values = list(map(table.__getitem__, keys))
                 row = seen[eg, ins] = list(map(values.__getitem__, column_class))
             rows.append(row)
         return Connectivity(tuple(p.key for p in self.pods), tuple(rows), tuple(table.combos))
