@@ -518,8 +518,8 @@ class Engine:
         # For the sources of one egress group, destinations with the same (ingress group,
         # egress part) are alike: work out one value per such column class, then spread it.
         columns: dict[int, tuple[list[int], tuple[int, ...], tuple[int, ...]]] = {}
-        rows: list[list[int]] = []
-        seen: dict[tuple, list[int]] = {}
+        rows: list[tuple[int, ...]] = []
+        seen: dict[tuple, tuple[int, ...]] = {}
         for s in range(n):
             ins, eg = in_by_source[s], eg_group[s]
             row = seen.get((eg, ins))
@@ -533,7 +533,7 @@ class Engine:
                 # pair key = ingress part id * width + egress part id, one per column class
                 keys = map(operator.add, map(ins.__getitem__, in_groups), eg_parts_)
                 values = list(map(table.__getitem__, keys))
-                row = seen[eg, ins] = list(map(values.__getitem__, column_class))
+                row = seen[eg, ins] = tuple(map(values.__getitem__, column_class))
             rows.append(row)
         return Connectivity(tuple(p.key for p in self.pods), tuple(rows), tuple(table.combos))
 
@@ -619,7 +619,7 @@ class Connectivity:
     """
 
     pods: tuple[str, ...]
-    rows: tuple[list[int], ...]
+    rows: tuple[tuple[int, ...], ...]
     combos: tuple[PortSet, ...]
 
     def ports(self, src: str, dst: str) -> PortSet:

@@ -401,7 +401,10 @@ req_st = st.one_of(
 selector_st = st.builds(LabelSelector, labels_st.map(Labels), st.lists(req_st, max_size=2).map(tuple))
 NSS = ["n1", "n2", "n3"]
 NAMED = [("http", 80, "TCP"), ("http", 8080, "TCP"), ("dns", 53, "UDP"), ("web", 81, "TCP")]
-ip_st = st.sampled_from([None, "10.0.0.1", "10.0.0.130", "10.0.1.7"])
+# Addresses on the edges of the blocks below (and IPv6, and pods sharing an address):
+# the engine finds a block's pods by bisecting the pods sorted by address.
+ip_st = st.sampled_from([None, "10.0.0.1", "10.0.0.130", "10.0.1.7", "10.0.0.0", "10.0.0.127",
+                         "10.0.0.128", "10.0.0.255", "10.0.255.255", "10.1.0.0", "fd00::1", "fd00::ffff"])
 pport_st = st.one_of(
     st.builds(PolicyPort, st.sampled_from(["TCP", "UDP"]), st.sampled_from([None, 80, 53, 81, 8080])),
     st.builds(PolicyPort, st.just("TCP"), st.just(79), st.sampled_from([80, 81, 8080])),
@@ -410,8 +413,10 @@ peer_st = st.one_of(
     st.builds(Peer, st.none() | selector_st, selector_st),
     st.builds(Peer, selector_st, st.none()),
     st.builds(Peer, st.none(), st.none(),
-              st.builds(IPBlock, st.sampled_from(["10.0.0.0/24", "10.0.0.0/16"]),
-                        st.sampled_from([(), ("10.0.0.128/25",)]))))
+              st.builds(IPBlock, st.sampled_from(["10.0.0.0/24", "10.0.0.0/16", "10.0.0.128/25", "0.0.0.0/0",
+                                                  "fd00::/64"]),
+                        st.sampled_from([(), ("10.0.0.128/25",), ("10.0.0.0/25", "10.0.0.255/32"),
+                                         ("fd00::ff00/120",)]))))
 rule_st = st.builds(Rule, st.lists(peer_st, max_size=2).map(tuple), st.lists(pport_st, max_size=2).map(tuple))
 
 
