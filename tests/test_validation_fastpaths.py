@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 from netpol_kernel.manifests import load_path
 from netpol_kernel.validation import SUPPORTED_KINDS, meta, names, schema, validate
 
+from junk import SEEDS, paths
+
 
 @contextlib.contextmanager
 def shortcuts_off():
@@ -47,7 +49,6 @@ def assert_same_as_slow(obj) -> None:
 # --- generated objects: valid ones with junk swapped in -----------------------------------------
 
 CORPUS = Path(__file__).parent / "corpus"
-SEEDS = [d.obj for d in load_path(CORPUS / "valid")]
 SCALARS = st.sampled_from([None, "", 0, 1, -1, 80, 80.0, 80.5, 70000, True, False, "x", "X", "a-", "a--b", "1-2",
                            "http", "abcdefghijklmno", "abcdefghijklmnop", "a" * 63, "a" * 64, "Bad_Name", "a/b",
                            "a/b/c", "example.com/x", "Example.com/x", "TCP", "tcp", "In", "Exists", "Ingress",
@@ -59,21 +60,11 @@ JUNK = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dict
                     max_leaves=12)
 
 
-def _paths(obj, prefix=()):
-    yield prefix
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _paths(v, prefix + (k,))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _paths(v, prefix + (i,))
-
-
 @st.composite
 def damaged(draw) -> dict:
     obj = copy.deepcopy(draw(st.sampled_from(SEEDS)))
     for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from([p for p in _paths(obj) if p and p[0] not in ("apiVersion", "kind")]))
+        path = draw(st.sampled_from([p for p in paths(obj) if p and p[0] not in ("apiVersion", "kind")]))
         node = obj
         for step in path[:-1]:
             node = node[step]

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import copy
 import ipaddress
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netpol_kernel.errors import FieldError
-from netpol_kernel.manifests import load_path
 from netpol_kernel.validation import SUPPORTED_KINDS, validate
+
+from junk import SEEDS, paths
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -50,16 +50,6 @@ def typed_junk(draw) -> dict:
     return obj
 
 
-def _paths(obj, prefix=()):
-    yield prefix
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _paths(v, prefix + (k,))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _paths(v, prefix + (i,))
-
-
 def _replace(obj, path, value):
     if not path:
         return value
@@ -71,16 +61,13 @@ def _replace(obj, path, value):
     return out
 
 
-SEEDS = [d.obj for d in load_path(Path(__file__).parent / "corpus" / "valid")]
-
-
 @st.composite
 def damaged_valid_object(draw) -> dict:
     """A valid corpus object with a few subtrees swapped for junk."""
     obj = draw(st.sampled_from(SEEDS))
     for _ in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(obj) if p[:1] not in (("apiVersion",), ("kind",))]
-        obj = _replace(obj, draw(st.sampled_from(paths)), draw(JUNK))
+        where = [p for p in paths(obj) if p[:1] not in (("apiVersion",), ("kind",))]
+        obj = _replace(obj, draw(st.sampled_from(where)), draw(JUNK))
     return obj
 
 
