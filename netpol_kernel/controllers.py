@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Optional
 
 from .defaults import NO_GENERATION_KINDS, default_object, full_image
@@ -26,6 +26,9 @@ __all__ = ["Store", "EPOCH", "NODE_NAME", "NODE_IP", "API_VERSIONS", "timestamp"
 
 #: The default clock starts at the lab's own first curl (Date: Tue, 23 Nov 2021 12:50:44 GMT).
 EPOCH = datetime(2021, 11, 23, 12, 50, 44, tzinfo=timezone.utc)
+#: How long before the first command the cluster came up: kube-system is minutes
+#: old when a learner starts, as after `make cluster` and opening a notebook.
+BOOT_AGE = timedelta(minutes=4, seconds=12)
 NODE_NAME = "kind-control-plane"
 NODE_IP = "172.18.0.2"
 API_VERSIONS = {"Deployment": "apps/v1", "ReplicaSet": "apps/v1", "StatefulSet": "apps/v1",
@@ -108,7 +111,7 @@ class Store:
     # -- bootstrap -------------------------------------------------------------------
     @classmethod
     def bootstrap(cls, seed: str, clock: Callable[[], datetime]) -> "Store":
-        st = cls({}, Namer(seed), PodIPAM(), clock)
+        st = cls({}, Namer(seed), PodIPAM(), lambda: clock() - BOOT_AGE)
         for ns in ("default", "kube-node-lease", "kube-public", "kube-system"):
             st.put(default_object({"apiVersion": "v1", "kind": "Namespace",
                                    "metadata": st.new_meta("Namespace", ns, None,
@@ -130,6 +133,7 @@ class Store:
         reconcile(st)
         # kind's local-path-provisioner takes the next address; learners' pods start at .5.
         st.pod_ipam.last = int(st.pod_ipam.net.network_address) + 4
+        st.clock = clock
         return st
 
     def snapshot(self) -> "Store":

@@ -918,8 +918,9 @@ def test_the_lab_end_to_end_on_the_embedded_cluster(workdir: Path) -> None:
         "networkpolicy.networking.k8s.io/allow-dns\nnetworkpolicy.networking.k8s.io/default-deny\n")
     assert "53/UDP,53/TCP,9153/TCP" in k("get svc -n kube-system").text
     nodes = k("get nodes").text.splitlines()
-    assert nodes[0] == "NAME                 STATUS   ROLES           AGE   VERSION"
-    assert re.fullmatch(r"kind-control-plane   Ready    control-plane   \d+s +v1\.\d+\.\d+", nodes[1])
+    assert nodes[0] == "NAME                 STATUS   ROLES           AGE     VERSION"
+    # the cluster came up minutes before the first command, as kind's would
+    assert re.fullmatch(r"kind-control-plane   Ready    control-plane   4m\d+s +v1\.\d+\.\d+", nodes[1])
     assert k("get all").text.splitlines()[1].startswith("service/kubernetes ")  # the only object left
 
 
