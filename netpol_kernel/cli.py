@@ -18,7 +18,6 @@ import sys
 from typing import Optional, Sequence, TextIO
 
 from .errors import ManifestError, NetpolError
-from .matrix import Cell, Matrix
 from .world import World
 
 __all__ = ["main"]
@@ -61,10 +60,17 @@ def _matrix(world: World, args, out: TextIO) -> int:
     allowed = eng.matrix_allowed(_port(args.port), args.protocol)
     keys = [p.key for p in world.pods]
     if args.output == "json":
-        json.dump({"port": _port(args.port), "protocol": args.protocol, "pods": keys,
-                   "allowed": {s: dict(zip(keys, allowed[i])) for i, s in enumerate(keys)}}, out, indent=1)
-        out.write("\n")
+        # One line per source; json.dump with an indent would encode in pure Python.
+        out.write(f'{{"port": {json.dumps(_port(args.port))}, "protocol": {json.dumps(args.protocol)},\n'
+                  f' "pods": {json.dumps(keys)},\n "allowed": {{')
+        names = [json.dumps(k) + ": " for k in keys]
+        verdicts = ("false", "true")
+        for i, row in enumerate(allowed):
+            entries = map(operator.add, names, map(verdicts.__getitem__, row))
+            out.write(("," if i else "") + "\n  " + names[i] + "{" + ", ".join(entries) + "}")
+        out.write("\n}}\n")
     else:
+        from .matrix import Cell, Matrix  # the text table; JSON does not need it
         cells = tuple(tuple(Cell(x) for x in row) for row in allowed)
         out.write(Matrix(tuple(keys), tuple(keys), cells, title=f"{args.protocol}/{args.port}").to_text() + "\n")
     return 0
@@ -72,8 +78,8 @@ def _matrix(world: World, args, out: TextIO) -> int:
 
 def _connectivity(world: World, args, out: TextIO) -> int:
     conn = world.engine().connectivity()
+    # Format each distinct outcome and each name once; a pair only joins two strings.
     if args.output == "json":
-        # Serialise each distinct outcome and each name once; a pair only joins two strings.
         texts = [json.dumps(ps.to_json(), separators=(", ", ": ")) for ps in conn.combos]
         keys = [json.dumps(p) + ": " for p in conn.pods]
         out.write('{"connections": {')
@@ -83,8 +89,14 @@ def _connectivity(world: World, args, out: TextIO) -> int:
             out.write(("," if i else "") + "\n " + keys[i] + "{" + ", ".join(entries) + "}")
         out.write("\n}}\n")
     else:
-        for s, d, ps in conn.pairs():
-            out.write(f"{s} => {d} : {ps}\n")
+        texts = [str(ps) for ps in conn.combos]
+        dsts = [f"{p} : " for p in conn.pods]
+        for i, s in enumerate(conn.pods):
+            entries = list(map(operator.add, dsts, map(texts.__getitem__, conn.rows[i])))
+            del entries[i]
+            if entries:
+                head = f"{s} => "
+                out.write(head + ("\n" + head).join(entries) + "\n")
     return 0
 
 

@@ -97,3 +97,17 @@ def test_console_script_and_module_entry_point():
     r = subprocess.run([sys.executable, "-m", "netpol_kernel", "validate", "-f", LAB],
                        capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout == "4 objects valid\n"
+
+
+def test_json_writers_on_no_pods_and_one_pod(tmp_path):
+    """The JSON is written row by row, by hand: the edges must still parse."""
+    empty, one = tmp_path / "empty.yaml", tmp_path / "one.yaml"
+    empty.write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")
+    one.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: nginx}]}\n")
+    assert json.loads(run("connectivity", "-f", str(empty), "-o", "json")[1]) == {"connections": {}}
+    assert json.loads(run("connectivity", "-f", str(one), "-o", "json")[1]) == {"connections": {"default/p": {}}}
+    assert run("connectivity", "-f", str(one))[1] == ""
+    assert json.loads(run("matrix", "-f", str(empty), "--port", "80", "-o", "json")[1]) == {
+        "port": 80, "protocol": "TCP", "pods": [], "allowed": {}}
+    assert json.loads(run("matrix", "-f", str(one), "--port", "http", "-o", "json")[1]) == {
+        "port": "http", "protocol": "TCP", "pods": ["default/p"], "allowed": {"default/p": {"default/p": False}}}
