@@ -19,7 +19,6 @@ from .errors import (AlreadyExistsError, ApplyErrors, ClusterError, FieldError, 
                      NetpolError, NotFoundError, UnsupportedCommand, YAMLSyntaxError)
 # The function shadows its module's name on purpose: `nk.kubectl("get pods")`.
 from .kubectl import KubectlResult, kubectl
-from .matrix import Cell, Matrix, MatrixDiff
 from .objects import LabelSelector, NetworkPolicy, Pod, Service, from_dict
 from .portset import PortSet
 
@@ -27,6 +26,7 @@ __version__ = "0.1.0"
 
 # name -> module that defines it; imported lazily to keep `import netpol_kernel` light.
 _LAZY = {
+    "Cell": ".matrix", "Matrix": ".matrix", "MatrixDiff": ".matrix",
     "load_documents": ".manifests", "load_path": ".manifests", "Document": ".manifests",
     "validate": ".validation",
     "World": ".world",
@@ -43,7 +43,7 @@ _LAZY = {
 _ALIASES = {"current_backend": "current", "use_backend": "use"}
 
 __all__ = [
-    "Engine", "Verdict", "ServiceVerdict", "Cell", "Matrix", "MatrixDiff", "PortSet",
+    "Engine", "Verdict", "ServiceVerdict", "PortSet",
     "LabelSelector", "NetworkPolicy", "Pod", "Service", "from_dict",
     "FieldError", "NetpolError", "ManifestError", "YAMLSyntaxError", "NotFoundError",
     "AlreadyExistsError", "ApplyErrors", "UnsupportedCommand", "ClusterError", "kubectl",
