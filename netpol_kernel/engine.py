@@ -24,100 +24,20 @@ default/nfe -> default/be on TCP/8080: BLOCKED
 """
 from __future__ import annotations
 
-import bisect
-import ipaddress
-import operator
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional, Sequence, Union
+from typing import Iterable, Optional, Union
 
+from .connectivity import Connectivity, connectivity, matrix_allowed
 from .errors import NotFoundError
 from .objects import (IPBlock, LabelSelector, Namespace, NetworkPolicy, Peer, Pod, PolicyPort, Rule,
                       Service)
-from .portset import PortSet
+from .podsets import AddressIndex, LabelTable, members, union
 
 __all__ = ["Engine", "Verdict", "SideVerdict", "RuleCheck", "ServiceVerdict", "Connectivity",
            "LabelTable", "DIRECTIONS"]
 
 DIRECTIONS = ("Ingress", "Egress")
 ALL = -1  # a RuleCheck index meaning "the rule has no peers / no ports: everything"
-
-
-class LabelTable:
-    """Label maps of many objects, indexed so one selector matches all rows at once.
-
-    Rows are bits of a Python int (bit i = row i): for each label key, the rows
-    carrying each value.  A requirement is tested once per distinct value.
-
-    >>> t = LabelTable([{"app": "a"}, {"app": "b"}, {}])
-    >>> bin(t.match(LabelSelector.from_dict({"matchExpressions": [
-    ...     {"key": "app", "operator": "NotIn", "values": ["a"]}]})))
-    '0b110'
-    """
-
-    def __init__(self, label_maps: Sequence[Mapping[str, str]]):
-        self.all = (1 << len(label_maps)) - 1
-        self._rows: dict[str, dict[str, int]] = {}  # key -> value -> rows with key=value
-        for i, labels in enumerate(label_maps):
-            bit = 1 << i
-            for k, v in labels.items():
-                by_value = self._rows.setdefault(k, {})
-                by_value[v] = by_value.get(v, 0) | bit
-
-    def match(self, selector: LabelSelector) -> int:
-        out = self.all
-        for req in selector.requirements:
-            by_value = self._rows.get(req.key, {})
-            rows = 0
-            for value, bits in by_value.items():
-                if req.test(value):
-                    rows |= bits
-            if req.test(None):  # rows without the key
-                has_key = 0
-                for bits in by_value.values():
-                    has_key |= bits
-                rows |= self.all & ~has_key
-            out &= rows
-        return out
-
-
-def members(bits: int) -> list[int]:
-    """Indices of the set bits, ascending.
-
-    >>> members(0b10110)
-    [1, 2, 4]
-    """
-    # str.find skips runs of zeros at C speed; peeling bits off a wide int costs per bit.
-    digits = bin(bits)[:1:-1]
-    out, i = [], digits.find("1")
-    while i >= 0:
-        out.append(i)
-        i = digits.find("1", i + 1)
-    return out
-
-
-class _AddressIndex:
-    """Pods sorted by IP, so the pods in an address range are two bisections away."""
-
-    def __init__(self, pods: Sequence[Pod]):
-        by_version: dict[int, list[tuple[int, int]]] = {}
-        for i, p in enumerate(pods):
-            if p.ip:
-                a = ipaddress.ip_address(p.ip)
-                by_version.setdefault(a.version, []).append((int(a), i))
-        self._keys: dict[int, list[int]] = {}
-        self._prefix: dict[int, list[int]] = {}  # pods among the first k addresses
-        for version, entries in by_version.items():
-            entries.sort()
-            acc, prefix = 0, [0]
-            for _, i in entries:
-                acc |= 1 << i
-                prefix.append(acc)
-            self._keys[version] = [ip for ip, _ in entries]
-            self._prefix[version] = prefix
-
-    def between(self, version: int, lo: int, hi: int) -> int:
-        keys, prefix = self._keys.get(version, ()), self._prefix.get(version, [0])
-        return prefix[bisect.bisect_right(keys, hi)] & ~prefix[bisect.bisect_left(keys, lo)]
 
 
 # ---------------------------------------------------------------- verdicts
@@ -295,7 +215,7 @@ class Engine:
             self._ns_pods[p.namespace] = self._ns_pods.get(p.namespace, 0) | 1 << i
         self._pod_labels = LabelTable([p.labels for p in self.pods])
         self._ns_labels = LabelTable([n.effective_labels for n in self.namespaces])
-        self._addresses = _AddressIndex(self.pods)
+        self._addresses = AddressIndex(self.pods)
         self._pod_sel_cache: dict[LabelSelector, int] = {}
         self._ns_sel_cache: dict[LabelSelector, int] = {}
         self._compile()
@@ -350,7 +270,7 @@ class Engine:
             rvec: dict[str, list[int]] = {}
             for d in DIRECTIONS:
                 peers[d] = [[self._peer_vector(pol, p) for p in r.peers] for r in pol.rules(d)]
-                rvec[d] = [_union(pv) if pv else self._all for pv in peers[d]]
+                rvec[d] = [union(pv) if pv else self._all for pv in peers[d]]
             self._peers.append(peers)
             self._rule_vec.append(rvec)
         self._isolating = {d: [k for k, p in enumerate(self.policies) if p.isolates(d)] for d in DIRECTIONS}
@@ -438,204 +358,21 @@ class Engine:
         return ServiceVerdict(self.pod(src).key, svc.key, sp.port, sp.protocol, tuple(verdicts))
 
     # -- every connection ------------------------------------------------------------
-    def connectivity(self) -> "Connectivity":
-        """Allowed ports, per protocol, for every ordered pair of pods.
+    def compiled_rules(self, direction: str) -> tuple[int, list[tuple[int, int, tuple[PolicyPort, ...]]]]:
+        """The pods isolated for ``direction`` and, for every rule of every policy
+        isolating it, (the pods the rule applies to, the peers it admits, its ports)."""
+        isolated, rules = 0, []
+        for k in self._isolating[direction]:
+            isolated |= self._selected[k]
+            for r, rule in enumerate(self.policies[k].rules(direction)):
+                rules.append((self._selected[k], self._rule_vec[k][direction][r], rule.ports))
+        return isolated, rules
 
-        Per direction, the pods a policy rule applies to (destinations for ingress,
-        sources for egress) are grouped by the exact set of rules that apply to them.
-        Each group splits the other pods into parts by which of those rules' peers
-        they belong to; a part is summed up as a mask of the rules' port lists (-1:
-        not isolated, all ports).  A pair's ports are then one lookup on (ingress
-        mask, egress mask, the destination's named ports), computed once per key.
-        """
-        n = len(self.pods)
-        specs: dict[tuple[PolicyPort, ...], int] = {}  # a rule's ports -> its bit in a mask
-        named: dict[tuple, int] = {}  # a pod's named ports -> id: ports resolve on the destination
-        npk = [named.setdefault(p.named_ports, len(named)) for p in self.pods]
-        rep = {k: self.pods[npk.index(k)] for k in named.values()}  # one pod per named-port profile
-        by_npk: dict[int, int] = {}
-        for j, k in enumerate(npk):
-            by_npk[k] = by_npk.get(k, 0) | 1 << j
-
-        def split(direction: str, start: dict) -> tuple[list[int], list[dict]]:
-            """Group the subjects of ``direction``; per group, the other pods' parts."""
-            rules, isolated = [], 0  # rules: (subjects, peers, port-spec bit)
-            for k in self._isolating[direction]:
-                isolated |= self._selected[k]
-                for r, rule in enumerate(self.policies[k].rules(direction)):
-                    bit = 1 << specs.setdefault(rule.ports, len(specs))
-                    rules.append((self._selected[k], self._rule_vec[k][direction][r], bit))
-            applies = [0] * n  # subject -> mask of the rules that select it
-            for r, (subjects, _, _) in enumerate(rules):
-                for j in members(subjects):
-                    applies[j] |= 1 << r
-            groups: dict[int, int] = {}
-            group_of = [groups.setdefault(applies[j] if isolated >> j & 1 else -1, len(groups))
-                        for j in range(n)]
-            parts_of = []
-            for rule_mask in groups:
-                if rule_mask == -1:
-                    parts_of.append({(-1, key[1]): pods for key, pods in start.items()})
-                    continue
-                parts = dict(start)  # (spec mask, tag) -> pods
-                for r in members(rule_mask):
-                    _, peers, bit = rules[r]
-                    new: dict = {}
-                    for (mask, tag), pods in parts.items():
-                        inside = pods & peers
-                        if inside:
-                            new[mask | bit, tag] = new.get((mask | bit, tag), 0) | inside
-                        if pods ^ inside:
-                            new[mask, tag] = new.get((mask, tag), 0) | (pods ^ inside)
-                    parts = new
-                parts_of.append(parts)
-            return group_of, parts_of
-
-        def labels(parts_of: list[dict], ids: dict, scale: int = 1) -> list[list[int]]:
-            """Per group, a list over the other pods: the id (times ``scale``) of their part."""
-            out = []
-            for parts in parts_of:
-                keyed = sorted(parts.items(), key=lambda kv: -kv[1].bit_count())
-                lab = [ids.setdefault(keyed[0][0], len(ids)) * scale] * n  # biggest part first
-                for key, pods in keyed[1:]:
-                    v = ids.setdefault(key, len(ids)) * scale
-                    for i in members(pods):
-                        lab[i] = v
-                out.append(lab)
-            return out
-
-        # Egress parts are over destinations, so they also carry the destination's
-        # named-port profile; ingress parts (over sources) do not need it.
-        eg_group, eg_parts = split("Egress", {(0, k): pods for k, pods in by_npk.items()} if n else {})
-        eg_ids: dict[tuple[int, int], int] = {}
-        eg_lab = labels(eg_parts, eg_ids)
-        width = len(eg_ids) or 1
-        in_group, in_parts = split("Ingress", {(0, 0): self._all} if n else {})
-        in_ids: dict[tuple[int, int], int] = {}
-        in_by_source = list(zip(*labels(in_parts, in_ids, width))) or [()] * n
-        table = _PairTable(specs, rep, [k for k, _ in in_ids], list(eg_ids), width)
-
-        # For the sources of one egress group, destinations with the same (ingress group,
-        # egress part) are alike: work out one value per such column class, then spread it.
-        columns: dict[int, tuple[list[int], tuple[int, ...], tuple[int, ...]]] = {}
-        rows: list[tuple[int, ...]] = []
-        seen: dict[tuple, tuple[int, ...]] = {}
-        for s in range(n):
-            ins, eg = in_by_source[s], eg_group[s]
-            row = seen.get((eg, ins))
-            if row is None:
-                if eg not in columns:
-                    kinds = dict.fromkeys(zip(in_group, eg_lab[eg]))  # (ingress group, egress part)
-                    index = {k: i for i, k in enumerate(kinds)}
-                    column_class = list(map(index.__getitem__, zip(in_group, eg_lab[eg])))
-                    columns[eg] = (column_class, *zip(*kinds)) if kinds else ([], (), ())
-                column_class, in_groups, eg_parts_ = columns[eg]
-                # pair key = ingress part id * width + egress part id, one per column class
-                keys = map(operator.add, map(ins.__getitem__, in_groups), eg_parts_)
-                values = list(map(table.__getitem__, keys))
-                row = seen[eg, ins] = tuple(map(values.__getitem__, column_class))
-            rows.append(row)
-        return Connectivity(tuple(p.key for p in self.pods), tuple(rows), tuple(table.combos))
+    def connectivity(self) -> Connectivity:
+        """Allowed ports, per protocol, for every ordered pair of pods (see :mod:`.connectivity`)."""
+        return connectivity(self)
 
     def matrix_allowed(self, port: Union[int, str], protocol: str = "TCP",
-                       conn: Optional["Connectivity"] = None) -> list[list[bool]]:
+                       conn: Optional[Connectivity] = None) -> list[list[bool]]:
         """N x N reachability on one port, as ``m[src][dst]`` (names resolved on each destination)."""
-        conn = conn or self.connectivity()
-        if isinstance(port, str):
-            dst_port = [p.named_port(port, protocol) or 0 for p in self.pods]
-        else:
-            dst_port = [int(port)] * len(self.pods)
-        ok = {pt: [pt != 0 and ps.contains(protocol, pt) for ps in conn.combos] for pt in set(dst_port)}
-        if len(ok) == 1:
-            only = next(iter(ok.values()))
-            return [list(map(only.__getitem__, row)) for row in conn.rows]
-        return [[ok[pt][c] for c, pt in zip(row, dst_port)] for row in conn.rows]
-
-
-class _PairTable(dict):
-    """pair key -> index into ``combos``; a missing key computes its ports once.
-
-    Thousands of (ingress mask, egress mask) pairs come down to a few dozen
-    distinct port sets per side, so sides are interned and each pair of distinct
-    sides is intersected once.
-    """
-
-    def __init__(self, specs: dict, rep: dict, in_masks: list, eg_keys: list, width: int):
-        super().__init__()
-        self.spec_list = list(specs)
-        self.rep, self.in_masks, self.eg_keys, self.width = rep, in_masks, eg_keys, width
-        # Specs naming a port depend on the destination; masks without one do not.
-        self.named = _union(1 << q for q, ports in enumerate(self.spec_list)
-                            if any(isinstance(pp.port, str) for pp in ports))
-        self.specs: dict[tuple[int, Optional[int]], PortSet] = {}
-        self.side_ids: dict[tuple[int, Optional[int]], int] = {}  # (mask, profile) -> side id
-        self.side_values: dict[PortSet, int] = {}
-        self.side_list: list[PortSet] = []
-        self.by_sides: dict[tuple[int, int], int] = {}  # (ingress side, egress side) -> combo
-        self.combos: list[PortSet] = []
-        self.combo_ids: dict[PortSet, int] = {}
-
-    def side(self, mask: int, profile: Optional[int]) -> int:
-        """The ports a mask of rules allows towards a destination with this named-port
-        profile (-1: not isolated, all ports), as an interned id."""
-        if mask == -1 or not mask & self.named:
-            profile = None
-        sid = self.side_ids.get((mask, profile))
-        if sid is None:
-            ps = PortSet.all() if mask == -1 else PortSet.union(self.spec(q, profile) for q in members(mask))
-            sid = self.side_ids[mask, profile] = self.side_values.setdefault(ps, len(self.side_list))
-            if sid == len(self.side_list):
-                self.side_list.append(ps)
-        return sid
-
-    def spec(self, q: int, profile: Optional[int]) -> PortSet:
-        """One rule's port list, resolved on a destination with this named-port profile."""
-        got = self.specs.get((q, profile))
-        if got is None:
-            ports, dst = self.spec_list[q], self.rep.get(profile)
-            got = self.specs[q, profile] = PortSet.union(
-                PortSet.of(pp.protocol, *pp.ranges_on(dst)) for pp in ports) if ports else PortSet.all()
-        return got
-
-    def __missing__(self, key: int) -> int:
-        in_id, eg_id = divmod(key, self.width)
-        eg_mask, profile = self.eg_keys[eg_id]
-        sides = (self.side(self.in_masks[in_id], profile), self.side(eg_mask, profile))
-        cid = self.by_sides.get(sides)
-        if cid is None:
-            ps = self.side_list[sides[0]] & self.side_list[sides[1]]
-            cid = self.by_sides[sides] = self.combo_ids.setdefault(ps, len(self.combos))
-            if cid == len(self.combos):
-                self.combos.append(ps)
-        self[key] = cid
-        return cid
-
-
-@dataclass(frozen=True)
-class Connectivity:
-    """Allowed ports for every ordered pair (see Engine.connectivity).
-
-    ``rows[i][j]`` indexes ``combos`` for pods ``i -> j``; identical rows are shared.
-    """
-
-    pods: tuple[str, ...]
-    rows: tuple[tuple[int, ...], ...]
-    combos: tuple[PortSet, ...]
-
-    def ports(self, src: str, dst: str) -> PortSet:
-        i, j = self.pods.index(src), self.pods.index(dst)
-        return self.combos[self.rows[i][j]]
-
-    def pairs(self) -> Iterable[tuple[str, str, PortSet]]:
-        for i, s in enumerate(self.pods):
-            row = self.rows[i]
-            for j, d in enumerate(self.pods):
-                if i != j:
-                    yield s, d, self.combos[row[j]]
-
-
-def _union(sets: Iterable[int]) -> int:
-    out = 0
-    for s in sets:
-        out |= s
-    return out
+        return matrix_allowed(self, port, protocol, conn)
