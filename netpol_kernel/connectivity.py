@@ -23,7 +23,7 @@ import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Optional, Union
 
-from .objects import PolicyPort
+from .objects import Pod, PolicyPort
 from .podsets import members, union
 from .portset import PortSet
 
@@ -63,9 +63,10 @@ def connectivity(engine: "Engine") -> Connectivity:
     specs: dict[tuple[PolicyPort, ...], int] = {}  # a rule's ports -> its bit in a mask
     named: dict[tuple, int] = {}  # a pod's named ports -> id: ports resolve on the destination
     npk = [named.setdefault(p.named_ports, len(named)) for p in engine.pods]
-    rep = {k: engine.pods[npk.index(k)] for k in named.values()}  # one pod per named-port profile
-    by_npk: dict[int, int] = {}
+    rep: dict[int, Pod] = {}  # one pod per named-port profile
+    by_npk: dict[int, int] = {}  # profile -> its pods
     for j, k in enumerate(npk):
+        rep.setdefault(k, engine.pods[j])
         by_npk[k] = by_npk.get(k, 0) | 1 << j
 
     def split(direction: str, start: dict) -> tuple[list[int], list[dict]]:
@@ -143,7 +144,7 @@ def connectivity(engine: "Engine") -> Connectivity:
             values = list(map(table.__getitem__, keys))
             row = seen[eg, ins] = tuple(map(values.__getitem__, column_class))
         rows.append(row)
-    return Connectivity(tuple(p.key for p in engine.pods), tuple(rows), tuple(table.combos))
+    return Connectivity(tuple(p.key for p in engine.pods), tuple(rows), tuple(table.combos.values))
 
 
 def matrix_allowed(engine: "Engine", port: Union[int, str], protocol: str = "TCP",
@@ -178,11 +179,9 @@ class _PairTable(dict):
                             if any(isinstance(pp.port, str) for pp in ports))
         self.specs: dict[tuple[int, Optional[int]], PortSet] = {}
         self.side_ids: dict[tuple[int, Optional[int]], int] = {}  # (mask, profile) -> side id
-        self.side_values: dict[PortSet, int] = {}
-        self.side_list: list[PortSet] = []
-        self.by_sides: dict[tuple[int, int], int] = {}  # (ingress side, egress side) -> combo
-        self.combos: list[PortSet] = []
-        self.combo_ids: dict[PortSet, int] = {}
+        self.sides = _Interned()
+        self.by_sides: dict[tuple[int, int], int] = {}  # (ingress side, egress side) -> combo id
+        self.combos = _Interned()
 
     def side(self, mask: int, profile: Optional[int]) -> int:
         """The ports a mask of rules allows towards a destination with this named-port
@@ -192,9 +191,7 @@ class _PairTable(dict):
         sid = self.side_ids.get((mask, profile))
         if sid is None:
             ps = PortSet.all() if mask == -1 else PortSet.union(self.spec(q, profile) for q in members(mask))
-            sid = self.side_ids[mask, profile] = self.side_values.setdefault(ps, len(self.side_list))
-            if sid == len(self.side_list):
-                self.side_list.append(ps)
+            sid = self.side_ids[mask, profile] = self.sides.id(ps)
         return sid
 
     def spec(self, q: int, profile: Optional[int]) -> PortSet:
@@ -212,9 +209,22 @@ class _PairTable(dict):
         sides = (self.side(self.in_masks[in_id], profile), self.side(eg_mask, profile))
         cid = self.by_sides.get(sides)
         if cid is None:
-            ps = self.side_list[sides[0]] & self.side_list[sides[1]]
-            cid = self.by_sides[sides] = self.combo_ids.setdefault(ps, len(self.combos))
-            if cid == len(self.combos):
-                self.combos.append(ps)
+            ps = self.sides.values[sides[0]] & self.sides.values[sides[1]]
+            cid = self.by_sides[sides] = self.combos.id(ps)
         self[key] = cid
         return cid
+
+
+class _Interned(dict):
+    """value -> id, numbered in order of first sight; ``values[id]`` gives it back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list = []
+
+    def id(self, value) -> int:
+        got = self.get(value)
+        if got is None:
+            got = self[value] = len(self.values)
+            self.values.append(value)
+        return got
