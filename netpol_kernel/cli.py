@@ -55,6 +55,15 @@ def _port(text: str):
     return int(text) if text.isdigit() else text
 
 
+def _cells(names: list[str], texts: Sequence[str], row: Sequence[int], skip: Optional[int] = None) -> list[str]:
+    """``names[j] + texts[row[j]]`` for every column ``j`` but ``skip``: one row of output,
+    made with map so a 500 x 500 table costs no Python loop per pair."""
+    cells = list(map(operator.add, names, map(texts.__getitem__, row)))
+    if skip is not None:
+        del cells[skip]
+    return cells
+
+
 def _matrix(world: World, args, out: TextIO) -> int:
     eng = world.engine()
     allowed = eng.matrix_allowed(_port(args.port), args.protocol)
@@ -64,10 +73,9 @@ def _matrix(world: World, args, out: TextIO) -> int:
         out.write(f'{{"port": {json.dumps(_port(args.port))}, "protocol": {json.dumps(args.protocol)},\n'
                   f' "pods": {json.dumps(keys)},\n "allowed": {{')
         names = [json.dumps(k) + ": " for k in keys]
-        verdicts = ("false", "true")
         for i, row in enumerate(allowed):
-            entries = map(operator.add, names, map(verdicts.__getitem__, row))
-            out.write(("," if i else "") + "\n  " + names[i] + "{" + ", ".join(entries) + "}")
+            out.write(("," if i else "") + "\n  " + names[i] + "{" + ", ".join(_cells(names, ("false", "true"), row))
+                      + "}")
         out.write("\n}}\n")
     else:
         from .matrix import Cell, Matrix  # the text table; JSON does not need it
@@ -83,17 +91,14 @@ def _connectivity(world: World, args, out: TextIO) -> int:
         texts = [json.dumps(ps.to_json(), separators=(", ", ": ")) for ps in conn.combos]
         keys = [json.dumps(p) + ": " for p in conn.pods]
         out.write('{"connections": {')
-        for i, s in enumerate(conn.pods):
-            entries = list(map(operator.add, keys, map(texts.__getitem__, conn.rows[i])))
-            del entries[i]  # every ordered pair of *distinct* pods
-            out.write(("," if i else "") + "\n " + keys[i] + "{" + ", ".join(entries) + "}")
+        for i in range(len(conn.pods)):  # every ordered pair of *distinct* pods: skip i -> i
+            out.write(("," if i else "") + "\n " + keys[i] + "{" + ", ".join(_cells(keys, texts, conn.rows[i], i)) + "}")
         out.write("\n}}\n")
     else:
         texts = [str(ps) for ps in conn.combos]
         dsts = [f"{p} : " for p in conn.pods]
         for i, s in enumerate(conn.pods):
-            entries = list(map(operator.add, dsts, map(texts.__getitem__, conn.rows[i])))
-            del entries[i]
+            entries = _cells(dsts, texts, conn.rows[i], i)
             if entries:
                 head = f"{s} => "
                 out.write(head + ("\n" + head).join(entries) + "\n")
