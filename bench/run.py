@@ -5,7 +5,7 @@
     .venv/bin/python bench/run.py --sizes 100,500,1000 --no-nca
 
 1. Generates a cluster and policies (bench/generate.py, seeded) into bench/out/<size>/.
-2. Headline size (default 20 namespaces x 25 pods, 200 policies): runs netpol-kernel 3 times
+2. Headline size (default 20 namespaces x 25 pods, 200 policies): runs netpol-kernel 5 times
    (median) and nca once, prints both wall times and the speed ratio.
 3. Compares the two connectivity maps over every ordered pair of distinct pods (exact
    protocol + port sets), groups the disagreements into classes (bench/compare.py) and shows
@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pods-per-ns", type=int, default=25, help="headline pods per namespace (default 25)")
     ap.add_argument("--policies", type=int, default=200, help="headline policies (default 200)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--ours-runs", type=int, default=3, help="netpol-kernel runs per size, median (default 3)")
+    ap.add_argument("--ours-runs", type=int, default=5, help="netpol-kernel runs per size, median (default 5)")
     ap.add_argument("--nca-runs", type=int, default=1, help="nca runs per size, median (default 1)")
     ap.add_argument("--nca-max-pods", type=int, default=500, help="run nca up to this many pods (default 500)")
     ap.add_argument("--timeout", type=float, default=300, help="seconds per single run (default 300)")

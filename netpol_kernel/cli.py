@@ -15,7 +15,7 @@ import json
 import operator
 import sys
 
-from typing import Optional, Sequence, TextIO
+from typing import Iterable, Optional, Sequence, TextIO
 
 from .errors import ManifestError, NetpolError
 from .world import World
@@ -55,13 +55,36 @@ def _port(text: str):
     return int(text) if text.isdigit() else text
 
 
-def _cells(names: list[str], texts: Sequence[str], row: Sequence[int], skip: Optional[int] = None) -> list[str]:
-    """``names[j] + texts[row[j]]`` for every column ``j`` but ``skip``: one row of output,
-    made with map so a 500 x 500 table costs no Python loop per pair."""
+def _cells(names: list[str], texts: Sequence[str], row: Sequence[int], skip: int) -> list[str]:
+    """``names[j] + texts[row[j]]`` for every column ``j`` but ``skip`` (with map: no Python
+    loop per pair)."""
     cells = list(map(operator.add, names, map(texts.__getitem__, row)))
-    if skip is not None:
-        del cells[skip]
+    del cells[skip]
     return cells
+
+
+class _JsonRows:
+    """The body of one JSON object per row: ``"name": value`` cells joined by ", ".
+
+    The cells go into one reusable list by slice assignment and are joined once,
+    so a 500 x 500 table builds no string per pair.
+    """
+
+    def __init__(self, names: Sequence[str]):
+        self.parts = [""] * (2 * len(names))
+        self.parts[0::2] = [", " + json.dumps(k) + ": " for k in names]
+
+    def body(self, values: Iterable[str], skip: Optional[int] = None) -> str:
+        parts = self.parts
+        parts[1::2] = values
+        if skip is None:
+            return "".join(parts)[2:]
+        kept = parts[2 * skip], parts[2 * skip + 1]
+        parts[2 * skip] = parts[2 * skip + 1] = ""  # the pod itself: not a pair
+        try:
+            return "".join(parts)[2:]
+        finally:
+            parts[2 * skip], parts[2 * skip + 1] = kept
 
 
 def _matrix(world: World, args, out: TextIO) -> int:
@@ -72,9 +95,9 @@ def _matrix(world: World, args, out: TextIO) -> int:
         # One line per source; json.dump with an indent would encode in pure Python.
         out.write(f'{{"port": {json.dumps(_port(args.port))}, "protocol": {json.dumps(args.protocol)},\n'
                   f' "pods": {json.dumps(keys)},\n "allowed": {{')
-        names = [json.dumps(k) + ": " for k in keys]
+        rows = _JsonRows(keys)
         for i, row in enumerate(allowed):
-            out.write(("," if i else "") + "\n  " + names[i] + "{" + ", ".join(_cells(names, ("false", "true"), row))
+            out.write(("," if i else "") + f"\n  {json.dumps(keys[i])}: {{" + rows.body(map(("false", "true").__getitem__, row))
                       + "}")
         out.write("\n}}\n")
     else:
@@ -89,10 +112,11 @@ def _connectivity(world: World, args, out: TextIO) -> int:
     # Format each distinct outcome and each name once; a pair only joins two strings.
     if args.output == "json":
         texts = [json.dumps(ps.to_json(), separators=(", ", ": ")) for ps in conn.combos]
-        keys = [json.dumps(p) + ": " for p in conn.pods]
+        rows = _JsonRows(conn.pods)
         out.write('{"connections": {')
-        for i in range(len(conn.pods)):  # every ordered pair of *distinct* pods: skip i -> i
-            out.write(("," if i else "") + "\n " + keys[i] + "{" + ", ".join(_cells(keys, texts, conn.rows[i], i)) + "}")
+        for i, src in enumerate(conn.pods):  # every ordered pair of *distinct* pods: skip i -> i
+            body = rows.body(map(texts.__getitem__, conn.rows[i]), skip=i)
+            out.write(("," if i else "") + f"\n {json.dumps(src)}: {{" + body + "}")
         out.write("\n}}\n")
     else:
         texts = [str(ps) for ps in conn.combos]
