@@ -239,7 +239,7 @@ class Engine:
             self._ns_sel_cache[sel] = v
         return v
 
-    def _peer_vector(self, policy: NetworkPolicy, peer: Peer) -> int:
+    def _peer_pods(self, policy: NetworkPolicy, peer: Peer) -> int:
         """Which pods a peer matches (see the case table on objects.Peer)."""
         if peer.ip_block is not None:
             # ipBlock matches pod IPs too, as the upstream conformance suite and kind expect.
@@ -263,16 +263,16 @@ class Engine:
         self._selected: list[int] = []
         # _peers[k][direction][r] = one pod set per peer (empty list: the rule matches all peers)
         self._peers: list[dict[str, list[list[int]]]] = []
-        self._rule_vec: list[dict[str, list[int]]] = []  # the union of a rule's peers
+        self._rule_peers: list[dict[str, list[int]]] = []  # the union of a rule's peers
         for pol in self.policies:
             self._selected.append(self._in_namespace(pol.namespace) & self._pods_matching(pol.pod_selector))
             peers: dict[str, list[list[int]]] = {}
             rvec: dict[str, list[int]] = {}
             for d in DIRECTIONS:
-                peers[d] = [[self._peer_vector(pol, p) for p in r.peers] for r in pol.rules(d)]
+                peers[d] = [[self._peer_pods(pol, p) for p in r.peers] for r in pol.rules(d)]
                 rvec[d] = [union(pv) if pv else self._all for pv in peers[d]]
             self._peers.append(peers)
-            self._rule_vec.append(rvec)
+            self._rule_peers.append(rvec)
         self._isolating = {d: [k for k, p in enumerate(self.policies) if p.isolates(d)] for d in DIRECTIONS}
 
     # -- lookups -----------------------------------------------------------------
@@ -365,7 +365,7 @@ class Engine:
         for k in self._isolating[direction]:
             isolated |= self._selected[k]
             for r, rule in enumerate(self.policies[k].rules(direction)):
-                rules.append((self._selected[k], self._rule_vec[k][direction][r], rule.ports))
+                rules.append((self._selected[k], self._rule_peers[k][direction][r], rule.ports))
         return isolated, rules
 
     def connectivity(self) -> Connectivity:

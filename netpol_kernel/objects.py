@@ -342,7 +342,7 @@ class IPBlock:
     @cached_property
     def intervals(self) -> tuple[int, tuple[int, int], tuple[tuple[int, int], ...]]:
         """(IP version, cidr as an inclusive integer range, except ranges): the one
-        definition of what the block contains, used per address and vectorised."""
+        definition of what the block contains, used per address and over all pods at once."""
         def span(text: str) -> tuple[int, int]:
             net = ipaddress.ip_network(text, strict=False)
             return int(net.network_address), int(net.broadcast_address)
