@@ -136,6 +136,7 @@ class Verdict:
     resolved_port: Optional[int]
     egress: SideVerdict
     ingress: SideVerdict
+    host_network: tuple[str, ...] = ()  # the pods of this pair that use hostNetwork
 
     @property
     def allowed(self) -> bool:
@@ -157,6 +158,10 @@ class Verdict:
             return "\n".join(lines)
         lines += self.egress.lines(dst, self.port_text, namespace)
         lines += self.ingress.lines(src, self.port_text, namespace)
+        for pod in self.host_network:
+            lines.append(f"  note: {_short(pod, namespace)} uses hostNetwork: this verdict polices it like any "
+                         f"pod, but NetworkPolicy leaves such pods to the plugin, and most treat their "
+                         f"traffic as the node's")
         return "\n".join(lines)
 
     def _repr_pretty_(self, p, cycle) -> None:
@@ -289,6 +294,11 @@ class Engine:
         k = self.policies.index(policy)
         return tuple(self.pods[i] for i in members(self._selected[k]))
 
+    def peer_pods(self, policy: NetworkPolicy, direction: str, rule: int, peer: int) -> tuple[Pod, ...]:
+        """The pods that peer ``peer`` of rule ``rule`` of ``direction`` matches."""
+        k = self.policies.index(policy)
+        return tuple(self.pods[i] for i in members(self._peers[k][direction][rule][peer]))
+
     # -- one connection --------------------------------------------------------------
     def _side(self, direction: str, subject: int, other: int, dst: Pod, port: int,
               protocol: str) -> SideVerdict:
@@ -331,7 +341,8 @@ class Engine:
         eff = resolved if resolved is not None else 0
         egress = self._side("Egress", s, d, dst_pod, eff, protocol)
         ingress = self._side("Ingress", d, s, dst_pod, eff, protocol)
-        return Verdict(self.pods[s].key, dst_pod.key, port, protocol, resolved, egress, ingress)
+        host = tuple(dict.fromkeys(p.key for p in (self.pods[s], dst_pod) if p.host_network))
+        return Verdict(self.pods[s].key, dst_pod.key, port, protocol, resolved, egress, ingress, host)
 
     def endpoints(self, service: Union[str, Service]) -> tuple[Pod, ...]:
         svc = self.service(service) if isinstance(service, str) else service

@@ -45,6 +45,7 @@ CODES = {
     "or-instead-of-and": "a stray '-' split one AND peer into two OR peers",
     "unknown-named-port": "a named port that no pod has",
     "dns-blocked": "egress is isolated but DNS to kube-dns is not allowed",
+    "host-network-pod": "the policy selects or names a hostNetwork pod, which plugins may not police",
 }
 
 # Where kube-dns lives on kind and most clusters (the lab's allow-dns targets exactly this).
@@ -211,6 +212,7 @@ def lint(policies: Sequence[NetworkPolicy], pods: Sequence[Pod] = (),
         found += _or_instead_of_and(pol)
         if engine is not None:
             found += _unknown_named_ports(pol, engine)
+            found += _host_network(pol, engine)
         found += dns.warnings(pol)
         out += [LintWarning(w.code, w.path, w.message, pol.name) for w in found]
     # Raw manifests of other kinds (a Deployment with a namespace, say) are checked too.
@@ -359,6 +361,37 @@ def _unknown_named_ports(pol: NetworkPolicy, engine: Engine) -> list[LintWarning
                     f'{pp.protocol} container port named "{pp.port}", so this entry matches '
                     f"no traffic. Name the container port (ports[].name in the pod template; "
                     f"Service port names do not count) or use the port number."))
+    return out
+
+
+def _host_network(pol: NetworkPolicy, engine: Engine) -> list[LintWarning]:
+    """(h) hostNetwork pods: NetworkPolicy leaves them to the plugin, and most plugins
+    ignore them in selectors and see their traffic as coming from the node."""
+    why = ("use hostNetwork: true. NetworkPolicy leaves such pods to the network plugin, and most "
+           "plugins neither select them nor recognise their traffic, which comes from the node's "
+           "address")
+    out = []
+    hosts = [p for p in engine.selected_pods(pol) if p.host_network]
+    if hosts:
+        out.append(LintWarning(
+            "host-network-pod", "spec.podSelector",
+            f"spec.podSelector selects {_pod_list(hosts)}, which {why}: this policy may not "
+            f"protect them. Check with a probe on your cluster."))
+    for direction, word in (("Ingress", "from"), ("Egress", "to")):
+        if not pol.isolates(direction):
+            continue
+        for r, rule in enumerate(pol.rules(direction)):
+            for j, peer in enumerate(rule.peers):
+                if peer.ip_block is not None:
+                    continue
+                hosts = [p for p in engine.peer_pods(pol, direction, r, j) if p.host_network]
+                if hosts:
+                    path = f"spec.{direction.lower()}[{r}].{word}[{j}]"
+                    out.append(LintWarning(
+                        "host-network-pod", path,
+                        f"{path} matches {_pod_list(hosts)}, which {why}: this peer may not match "
+                        f"their traffic. An ipBlock with the node's address is what most plugins "
+                        f"match instead."))
     return out
 
 

@@ -482,3 +482,16 @@ def test_connectivity_with_more_port_specs_than_one_key_word_holds():
             got = conn.ports(s.key, d.key)
             for port in (999, 1000, 1001, 1075, 1149, 1150):
                 assert got.contains("TCP", port) == e.evaluate(s.key, d.key, port).allowed, (s.key, d.key, port)
+
+
+def test_a_host_network_pod_is_policed_like_any_pod_and_the_verdict_says_so():
+    agent = Pod("agent", "default", Labels({"app": "agent"}), host_network=True)
+    deny = NetworkPolicy("deny", "default", LabelSelector(), ("Ingress",))
+    e = Engine([], [FE, agent], [deny])
+    v = e.evaluate("default/fe", "default/agent", 80)
+    assert not v.allowed and v.host_network == ("default/agent",)
+    assert v.explain("default").splitlines()[-1] == (
+        "  note: agent uses hostNetwork: this verdict polices it like any pod, but NetworkPolicy leaves "
+        "such pods to the plugin, and most treat their traffic as the node's")
+    assert e.evaluate("default/agent", "default/agent", 80).host_network == ("default/agent",)
+    assert "note:" not in Engine([], [FE, BE], [deny]).evaluate("default/fe", "default/be", 80).explain()

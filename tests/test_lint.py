@@ -7,7 +7,7 @@ import pytest
 
 from netpol_kernel.lint import CODES, LintWarning, lint, peer_words, policy_words, ports_words
 from netpol_kernel.manifests import load_documents
-from netpol_kernel.objects import NetworkPolicy, Pod, Rule, from_dict
+from netpol_kernel.objects import Labels, NetworkPolicy, Pod, Rule, from_dict
 from netpol_kernel.world import World
 
 MANIFESTS = Path(__file__).resolve().parent.parent / "book" / "manifests"
@@ -249,6 +249,29 @@ def test_lab_policies_are_clean() -> None:
     raws = [d.obj for f in ("deny-netpol.yaml", "frontend-to-backend.yaml")
             for d in load_documents((MANIFESTS / f).read_text(), f)]
     assert lint(example.policies, example.pods, example.namespaces, raw=raws) == []
+
+
+def test_host_network_pods_selected_or_named_as_peers() -> None:
+    pods = [Pod("agent", "default", Labels({"app": "agent"}), host_network=True),
+            Pod("web", "default", Labels({"app": "web"}))]
+    pol = policy(HEAD + """metadata: {name: agents}
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - podSelector: {matchLabels: {app: agent}}
+    - ipBlock: {cidr: 0.0.0.0/0}
+""")
+    why = ("use hostNetwork: true. NetworkPolicy leaves such pods to the network plugin, and most plugins "
+           "neither select them nor recognise their traffic, which comes from the node's address")
+    assert lint([pol], pods) == [
+        LintWarning("host-network-pod", "spec.podSelector",
+                    f"spec.podSelector selects pod agent, which {why}: this policy may not protect them. "
+                    "Check with a probe on your cluster.", "agents"),
+        LintWarning("host-network-pod", "spec.ingress[0].from[0]",
+                    f"spec.ingress[0].from[0] matches pod agent, which {why}: this peer may not match their "
+                    "traffic. An ipBlock with the node's address is what most plugins match instead.", "agents")]
+    assert lint([pol], pods[1:]) == []  # no hostNetwork pod: nothing to say
 
 
 def test_every_code_is_documented_and_messages_are_short() -> None:
