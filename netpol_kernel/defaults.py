@@ -101,6 +101,16 @@ def default_pod_spec(spec: dict) -> dict:
     return out
 
 
+def _default_host_ports(spec: dict) -> None:
+    """SetDefaults_Pod: a hostNetwork Pod's ports listen on the node, so an unset hostPort
+    becomes the containerPort (Pods only: templates keep it unset)."""
+    for key in ("containers", "initContainers"):
+        for c in spec.get(key) or ():
+            for p in c.get("ports") or ():
+                if not p.get("hostPort"):
+                    p["hostPort"] = p.get("containerPort")
+
+
 def _template(t: dict | None) -> dict:
     t = dict(t or {})
     md = dict(t.get("metadata") or {})
@@ -187,6 +197,8 @@ def default_object(obj: dict) -> dict:
         out["spec"]["template"] = _template(out["spec"].get("template"))
     if kind == "Pod":
         out["spec"] = default_pod_spec(out.get("spec") or {})
+        if out["spec"].get("hostNetwork") is True:
+            _default_host_ports(out["spec"])
     if kind in _SPEC:
         out["spec"] = _SPEC[kind](dict(out.get("spec") or {}))
     if kind == "Secret":

@@ -229,8 +229,8 @@ class PodNet:
         svc = next((s for s in st.list("Service") if s["spec"].get("clusterIP") == ip), None)
         if svc is not None:
             return self._to_service(svc, ip, port, protocol, rotate)
-        pod = next((p for p in st.list("Pod") if p["status"].get("podIP") == ip
-                    and not p["spec"].get("hostNetwork")), None)
+        # A hostNetwork pod is a pod like any other here (the engine polices it; see README).
+        pod = next((p for p in st.list("Pod") if p["status"].get("podIP") == ip), None)
         if pod is not None:
             return self._to_pod(pod, ip, port, protocol)
         ok, why = self._egress_to_address(ip, port, protocol)

@@ -667,3 +667,26 @@ def test_reapplying_a_bare_pod_is_unchanged_and_may_change_its_image():
     assert [str(r) for r in c.apply(docs(BUSYBOX_POD.replace("busybox:1.36", "busybox:1.37")))] == \
         ["pod/bb configured"]
     assert c.get("pods", name="bb")[0]["spec"]["containers"][0]["image"] == "busybox:1.37"
+
+
+def test_a_host_network_pod_is_defaulted_reachable_and_policed_like_the_engine_says(lab):
+    lab.apply(docs("""apiVersion: v1
+kind: Pod
+metadata: {name: agent, labels: {app: agent}}
+spec:
+  hostNetwork: true
+  containers: [{name: web, image: docker.io/cilium/json-mock:1.2, ports: [{containerPort: 80}]}]
+"""))
+    agent = lab.get("pods", namespace="default", name="agent")[0]
+    # SetDefaults_Pod: a hostNetwork Pod's unset hostPort becomes its containerPort
+    assert agent["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "hostPort": 80, "protocol": "TCP"}]
+    curl = ["curl", "-sSI", "--connect-timeout", "2", f"http://{agent['status']['podIP']}"]
+    assert lab.exec(pod_of(lab, "frontend"), curl).exit_code == 0
+    lab.apply(docs("""apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+"""))
+    assert lab.exec(pod_of(lab, "frontend"), curl).exit_code == 28  # the engine polices it: blocked
+    assert lab.engine().evaluate(f"default/{pod_of(lab, 'frontend')}", "default/agent", 80).host_network == (
+        "default/agent",)

@@ -543,10 +543,10 @@ def test_tolerations():
 
 def test_host_network_host_port_must_match():
     c = container(ports=[{"containerPort": 80, "hostPort": 8080}, {"containerPort": 81}])
+    # an unset hostPort is defaulted to the containerPort (SetDefaults_Pod) before validation
     assert msgs(pod(c, hostNetwork=True)) == [
-        "spec.containers[0].ports[0].hostPort: Invalid value: 8080: must match `containerPort` when `hostNetwork` is true",
-        "spec.containers[0].ports[1].hostPort: Invalid value: 0: must match `containerPort` when `hostNetwork` is true"]
-    # in a template an unset hostPort is defaulted later, so only the real mismatch counts
+        "spec.containers[0].ports[0].hostPort: Invalid value: 8080: must match `containerPort` when `hostNetwork` is true"]
+    # in a template it stays unset, and only the real mismatch counts there too
     dep = deployment(containers=[c])
     dep["spec"]["template"]["spec"]["hostNetwork"] = True
     assert msgs(dep) == ["spec.template.spec.containers[0].ports[0].hostPort: Invalid value: 8080: must match "

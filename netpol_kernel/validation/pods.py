@@ -245,8 +245,10 @@ def _pod_spec(spec: Any, path: str, errs: Errors, *, is_pod: bool) -> None:
     if s.get("hostNetwork") is True:
         for i, c in enumerate(_l(containers)):
             for j, port in enumerate(_l(_d(c).get("ports"))):
+                # An unset hostPort is the containerPort once defaulted (SetDefaults_Pod for
+                # Pods) and stays unset in templates: either way only a different one is wrong.
                 hp, cp = _i(_d(port).get("hostPort")) or 0, _i(_d(port).get("containerPort"))
-                if (is_pod or hp) and hp != cp:
+                if hp and hp != cp:
                     errs.append(FieldError.invalid(f"{path}.containers[{i}].ports[{j}].hostPort", hp,
                                                    "must match `containerPort` when `hostNetwork` is true"))
     # As in _container, absent optional fields are skipped, sparing their paths.
