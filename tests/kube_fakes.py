@@ -78,7 +78,7 @@ def invalid(kind: str, name: str, causes: Sequence[dict]) -> ApiException:
 
 def connection_refused(host: str = "127.0.0.1", port: int = 41231) -> MaxRetryError:
     reason = NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")  # type: ignore[arg-type]
-    return MaxRetryError(None, f"/api/v1/namespaces/netpol-lab", reason)  # type: ignore[arg-type]
+    return MaxRetryError(None, "/api/v1/namespaces/netpol-lab", reason)  # type: ignore[arg-type]
 
 
 def dns_failure(host: str = "api.example.invalid") -> MaxRetryError:
