@@ -14,31 +14,31 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .engine import Engine, ServiceVerdict, Verdict
+from .policy.engine import Engine, ServiceVerdict, Verdict
 from .errors import (AlreadyExistsError, ApplyErrors, ClusterError, FieldError, ManifestError,
                      NetpolError, NotFoundError, UnsupportedCommand, YAMLSyntaxError)
 # The function shadows its module's name on purpose: `nk.kubectl("get pods")`.
 from .kubectl import KubectlResult, kubectl
-from .objects import LabelSelector, NetworkPolicy, Pod, Service, from_dict
-from .portset import PortSet
+from .policy.objects import LabelSelector, NetworkPolicy, Pod, Service, from_dict
+from .policy.portset import PortSet
 
 __version__ = "0.1.0"
 
 # name -> module that defines it; imported lazily to keep `import netpol_kernel` light.
 _LAZY = {
-    "Cell": ".matrix", "Matrix": ".matrix", "MatrixDiff": ".matrix",
-    "load_documents": ".manifests", "load_path": ".manifests", "Document": ".manifests",
-    "validate": ".validation",
-    "World": ".world",
-    "EmbeddedCluster": ".cluster",
+    "Cell": ".notebook.matrix", "Matrix": ".notebook.matrix", "MatrixDiff": ".notebook.matrix",
+    "load_documents": ".api.manifests", "load_path": ".api.manifests", "Document": ".api.manifests",
+    "validate": ".api.validation",
+    "World": ".policy.world",
+    "EmbeddedCluster": ".sim.cluster",
     "current_backend": ".backends", "use_backend": ".backends",
-    "load_ipython_extension": ".magic",
-    "start_chapter": ".chapter", "Chapter": ".chapter", "show_file": ".chapter", "picture": ".chapter",
-    "preview": ".chapter",
-    "probe": ".probes", "probe_matrix": ".probes", "predict_matrix": ".probes", "what_if": ".probes",
-    "reachability": ".probes", "explain": ".probes",
-    "ManifestPanel": ".widgets", "ProbePanel": ".widgets", "MatrixPanel": ".widgets",
-    "before_after": ".widgets", "PolicyPicture": ".plots", "lint": ".lint", "Exercise": ".exercises",
+    "load_ipython_extension": ".notebook.magic",
+    "start_chapter": ".notebook.chapter", "Chapter": ".notebook.chapter", "show_file": ".notebook.chapter", "picture": ".notebook.chapter",
+    "preview": ".notebook.chapter",
+    "probe": ".notebook.probes", "probe_matrix": ".notebook.probes", "predict_matrix": ".notebook.probes", "what_if": ".notebook.probes",
+    "reachability": ".notebook.probes", "explain": ".notebook.probes",
+    "ManifestPanel": ".notebook.widgets", "ProbePanel": ".notebook.widgets", "MatrixPanel": ".notebook.widgets",
+    "before_after": ".notebook.widgets", "PolicyPicture": ".notebook.plots", "lint": ".policy.lint", "Exercise": ".notebook.exercises",
 }
 _ALIASES = {"current_backend": "current", "use_backend": "use"}
 

@@ -18,7 +18,7 @@ import sys
 from typing import Iterable, Optional, Sequence, TextIO
 
 from .errors import ManifestError, NetpolError
-from .world import World
+from .policy.world import World
 
 __all__ = ["main"]
 
@@ -101,7 +101,7 @@ def _matrix(world: World, args, out: TextIO) -> int:
                       + "}")
         out.write("\n}}\n")
     else:
-        from .matrix import Cell, Matrix  # the text table; JSON does not need it
+        from .notebook.matrix import Cell, Matrix  # the text table; JSON does not need it
         cells = tuple(tuple(Cell(x) for x in row) for row in allowed)
         out.write(Matrix(tuple(keys), tuple(keys), cells, title=f"{args.protocol}/{args.port}").to_text() + "\n")
     return 0

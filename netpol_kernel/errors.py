@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
     from .backends.base import ApplyResult
-    from .manifests import Document
+    from .api.manifests import Document
 
 __all__ = [
     "FieldError",

@@ -169,7 +169,7 @@ class FakeBackend:
         return out
 
     def _apply_one(self, doc: Any, namespace: Optional[str]) -> ApplyResult:
-        from netpol_kernel.validation import check
+        from netpol_kernel.api.validation import check
         check(doc)  # as the API server (and the embedded cluster) would
         obj = copy.deepcopy(doc.obj)
         kind, meta = obj["kind"], obj.setdefault("metadata", {})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator
 
-from netpol_kernel.manifests import load_path
+from netpol_kernel.api.manifests import load_path
 
 #: Every valid object of the corpus, as a dict: the starting points for damage.
 SEEDS = [d.obj for d in load_path(Path(__file__).parent / "corpus" / "valid")]

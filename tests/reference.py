@@ -1,6 +1,6 @@
 """A deliberately naive NetworkPolicy evaluator, written straight from the spec.
 
-It is a test oracle only: it shares no matching code with netpol_kernel.engine
+It is a test oracle only: it shares no matching code with netpol_kernel.policy.engine
 (selectors, peers and ports are re-implemented here), so agreement between the
 two is evidence, not tautology.
 """

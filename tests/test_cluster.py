@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 import pytest
 
 from netpol_kernel.backends.base import Backend, ExecResult
-from netpol_kernel.cluster import (ApplyErrors, EmbeddedCluster, NamespaceMismatchError,
+from netpol_kernel.sim.cluster import (ApplyErrors, EmbeddedCluster, NamespaceMismatchError,
                                    SelectorError, parse_selector)
 from netpol_kernel.errors import AlreadyExistsError, ManifestError, NetpolError, NotFoundError
-from netpol_kernel.manifests import load_documents
+from netpol_kernel.api.manifests import load_documents
 from conftest import lab_manifest
 
 # ---------------------------------------------------------------- the lab's manifests (verbatim)
@@ -378,7 +378,7 @@ spec: {podSelector: {}, ingress: [{ports: [{port: 70000}]}]}
 
 def test_an_internal_failure_rolls_the_command_back(lab, monkeypatch):
     before = everything(lab)
-    import netpol_kernel.cluster as cluster_mod
+    import netpol_kernel.sim.cluster as cluster_mod
     calls = {"n": 0, "fail_at": 2}  # fail after the 2nd document has been applied
     real = cluster_mod.reconcile
 

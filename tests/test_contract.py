@@ -14,7 +14,7 @@ import re
 import netpol_kernel as nk
 from kube_fakes import FakeClientLayer, FakeClock
 from netpol_kernel.backends.kube import KubeBackend
-from netpol_kernel.cluster import EmbeddedCluster
+from netpol_kernel.sim.cluster import EmbeddedCluster
 
 HERE = os.path.dirname(__file__)
 M = lambda name: os.path.join(HERE, "..", "book", "manifests", name)  # noqa: E731

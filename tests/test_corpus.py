@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from netpol_kernel.errors import ManifestError, YAMLSyntaxError
-from netpol_kernel.manifests import load_documents, load_path
-from netpol_kernel.validation import validate
+from netpol_kernel.api.manifests import load_documents, load_path
+from netpol_kernel.api.validation import validate
 
 CORPUS = Path(__file__).parent / "corpus"
 INVALID = sorted((CORPUS / "invalid").glob("*.yaml"))

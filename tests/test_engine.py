@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import reference
-from netpol_kernel.engine import Engine
-from netpol_kernel.objects import (Container, ContainerPort, IPBlock, LabelSelector, Labels,
+from netpol_kernel.policy.engine import Engine
+from netpol_kernel.policy.objects import (Container, ContainerPort, IPBlock, LabelSelector, Labels,
                                    Namespace, NetworkPolicy, Peer, Pod, PolicyPort, Requirement,
                                    Rule, from_dict)
-from netpol_kernel.portset import PortSet
+from netpol_kernel.policy.portset import PortSet
 
 
 def objs(text: str):

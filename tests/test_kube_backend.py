@@ -11,11 +11,11 @@ from kube_fakes import (FakeClientLayer, FakeClock, FakeHTTP, FakeStream, alread
 from netpol_kernel.backends.base import ApplyResult, Backend, ExecResult
 from netpol_kernel.backends.kube import (CHAPTER_LABEL, MANAGED_BY, ClientLayer, KubeBackend,
                                          WaitInterrupted, _convert, check_context, default_progress)
-from netpol_kernel.cluster import ApplyErrors, NamespaceMismatchError
+from netpol_kernel.sim.cluster import ApplyErrors, NamespaceMismatchError
 from netpol_kernel.backends.base import KubectlExecError
 from netpol_kernel.errors import (AlreadyExistsError, ClusterError, ManifestError, NetpolError,
                                   NotFoundError, UnsupportedCommand)
-from netpol_kernel.manifests import load_documents
+from netpol_kernel.api.manifests import load_documents
 
 SIMPLE_APP = """
 apiVersion: apps/v1

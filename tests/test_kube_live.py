@@ -18,7 +18,7 @@ import pytest
 
 from netpol_kernel.backends import backend_name
 from netpol_kernel.errors import ClusterError, NotFoundError
-from netpol_kernel.manifests import load_path
+from netpol_kernel.api.manifests import load_path
 
 pytestmark = pytest.mark.live
 

@@ -1,6 +1,6 @@
 """kubectl(): exact text for each command of the course's subset, against a fake backend.
 
-Expected outputs are kubectl's own (see the notes in netpol_kernel/kubectl.py
+Expected outputs are kubectl's own (see the notes in netpol_kernel/kubectl/command.py
 and render.py); the lab's printed outputs are reproduced where the lab shows one.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from fakes import FakeBackend, deployment, namespace, netpol, pod, service
 from netpol_kernel.backends.base import ExecResult
 from netpol_kernel.kubectl import KubectlResult, kubectl
-from netpol_kernel.render import human_duration
+from netpol_kernel.kubectl.render import human_duration
 from conftest import lab_manifest
 
 FRONTEND = "frontend-5f7d4b8b7d-abcde"
@@ -855,7 +855,7 @@ TIMED_OUT = "curl: (28) Connection timed out after 5001 milliseconds\ncommand te
 
 @pytest.mark.usefixtures("utc")
 def test_the_lab_end_to_end_on_the_embedded_cluster(workdir: Path) -> None:
-    from netpol_kernel.cluster import EmbeddedCluster
+    from netpol_kernel.sim.cluster import EmbeddedCluster
 
     docs = SIMPLE_APP.split("---\n")
     (workdir / "simple-app.yaml").write_text("---\n".join([docs[0], NOT_FRONTEND_DEPLOYMENT, *docs[1:]]))
@@ -925,7 +925,7 @@ def test_the_lab_end_to_end_on_the_embedded_cluster(workdir: Path) -> None:
 
 
 def test_embedded_cluster_errors_come_through_in_kubectls_words(workdir: Path) -> None:
-    from netpol_kernel.cluster import EmbeddedCluster
+    from netpol_kernel.sim.cluster import EmbeddedCluster
     cluster = EmbeddedCluster()
     (workdir / "frontend-to-backend.yaml").write_text(
         DENY.replace("  name: backend-ingress-deny\n", "  name: frontend-to-backend\n  namespace: your-namespace\n"))
@@ -949,8 +949,8 @@ def test_docstring_examples_run() -> None:
 
     import importlib
 
-    for name in ("jsonpath", "render", "kubectl", "magic"):
-        # importlib, because the package attribute `kubectl` is the function, not the module
+    for name in ("kubectl.jsonpath", "kubectl.render", "kubectl.command", "notebook.magic"):
+        # importlib: the attribute `netpol_kernel.kubectl` is the function, not the package
         module = importlib.import_module(f"netpol_kernel.{name}")
         failures, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert failures == 0, module.__name__

@@ -1,14 +1,14 @@
-"""netpol_kernel.lint: each check's exact warning, and silence on the lab's correct policies."""
+"""netpol_kernel.policy.lint: each check's exact warning, and silence on the lab's correct policies."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from netpol_kernel.lint import CODES, LintWarning, lint, peer_words, policy_words, ports_words
-from netpol_kernel.manifests import load_documents
-from netpol_kernel.objects import Labels, NetworkPolicy, Pod, Rule, from_dict
-from netpol_kernel.world import World
+from netpol_kernel.policy.lint import CODES, LintWarning, lint, peer_words, policy_words, ports_words
+from netpol_kernel.api.manifests import load_documents
+from netpol_kernel.policy.objects import Labels, NetworkPolicy, Pod, Rule, from_dict
+from netpol_kernel.policy.world import World
 
 MANIFESTS = Path(__file__).resolve().parent.parent / "book" / "manifests"
 

@@ -10,7 +10,7 @@ from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 from fakes import FakeBackend, pod  # noqa: E402
 from netpol_kernel import backends  # noqa: E402
 from netpol_kernel.backends.base import ExecResult  # noqa: E402
-from netpol_kernel.magic import KubectlValue, expand, register  # noqa: E402
+from netpol_kernel.notebook.magic import KubectlValue, expand, register  # noqa: E402
 from conftest import lab_manifest
 
 FRONTEND = "frontend-5f7d4b8b7d-abcde"
@@ -30,7 +30,7 @@ def cluster():
 @pytest.fixture
 def ip(cluster):
     shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "netpol_kernel.magic")
+    shell.run_line_magic("load_ext", "netpol_kernel.notebook.magic")
     # A plain InteractiveShell writes an "Out[n]: " prompt before formatting a
     # value; a notebook kernel (ipykernel's displayhook) writes nothing when
     # there is nothing to show.  Test what the notebook shows.
@@ -137,7 +137,7 @@ def test_expand_rules() -> None:
 
 
 def test_lab_cells_on_the_embedded_cluster(capsys) -> None:
-    from netpol_kernel.cluster import EmbeddedCluster
+    from netpol_kernel.sim.cluster import EmbeddedCluster
     previous = backends._current
     backends.use(EmbeddedCluster())
     shell = InteractiveShell.instance()
@@ -160,7 +160,7 @@ def test_package_errors_show_as_one_line_not_a_traceback(monkeypatch) -> None:
     """In a notebook, nk.reachability with an unknown pod reads like kubectl, without a stack."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    from netpol_kernel.magic import load_ipython_extension
+    from netpol_kernel.notebook.magic import load_ipython_extension
     shell = InteractiveShell.instance()
     load_ipython_extension(shell)
     shown: list = []  # what the front end is sent (ipykernel turns it into the error output)

@@ -1,4 +1,4 @@
-"""netpol_kernel.manifests: turning manifest text into documents, as kubectl reads it."""
+"""netpol_kernel.api.manifests: turning manifest text into documents, as kubectl reads it."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,7 +8,7 @@ import json
 import pytest
 
 from netpol_kernel.errors import FieldError, ManifestError, YAMLSyntaxError
-from netpol_kernel.manifests import Document, load_documents, load_path
+from netpol_kernel.api.manifests import Document, load_documents, load_path
 
 NS = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {}\n"
 

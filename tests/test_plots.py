@@ -1,4 +1,4 @@
-"""netpol_kernel.plots: real PNGs, book-width, not blank, in both colours, deterministic."""
+"""netpol_kernel.notebook.plots: real PNGs, book-width, not blank, in both colours, deterministic."""
 from __future__ import annotations
 
 import io
@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from netpol_kernel import plots
+from netpol_kernel.notebook import plots
 from netpol_kernel.errors import ManifestError
-from netpol_kernel.lint import policy_words
-from netpol_kernel.manifests import load_documents
-from netpol_kernel.matrix import Cell, Matrix
-from netpol_kernel.objects import NetworkPolicy, from_dict
+from netpol_kernel.policy.lint import policy_words
+from netpol_kernel.api.manifests import load_documents
+from netpol_kernel.notebook.matrix import Cell, Matrix
+from netpol_kernel.policy.objects import NetworkPolicy, from_dict
 
 MANIFESTS = Path(__file__).resolve().parent.parent / "book" / "manifests"
 BLUE, VERMILLION = (0, 114, 178), (213, 94, 0)
@@ -159,7 +159,7 @@ def test_policy_picture_from_a_manifest_dict() -> None:
 
 def test_no_pyplot_state() -> None:
     # Drawing must not import pyplot (whose global figures would leak into the reader's plots).
-    code = ("import sys; from netpol_kernel import plots; from netpol_kernel.matrix import Cell, "
+    code = ("import sys; from netpol_kernel.notebook import plots; from netpol_kernel.notebook.matrix import Cell, "
             "Matrix; plots.matrix_png(Matrix(('a',), ('b:1',), ((Cell(True),),))); "
             "print('matplotlib.pyplot' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from netpol_kernel.objects import Labels, LabelSelector, Pod, Requirement
-from netpol_kernel.podsets import AddressIndex, LabelTable, members, union
+from netpol_kernel.policy.objects import Labels, LabelSelector, Pod, Requirement
+from netpol_kernel.policy.podsets import AddressIndex, LabelTable, members, union
 
 ROWS = [{"app": "db", "tier": "back"}, {"app": "web"}, {}, {"tier": ""}]
 

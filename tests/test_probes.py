@@ -7,9 +7,9 @@ import pytest
 
 import netpol_kernel as nk
 from netpol_kernel.backends.base import ExecResult
-from netpol_kernel.cluster import EmbeddedCluster
-from netpol_kernel.manifests import load_path
-from netpol_kernel.probes import outcome, parse_target, probe, probe_command
+from netpol_kernel.sim.cluster import EmbeddedCluster
+from netpol_kernel.api.manifests import load_path
+from netpol_kernel.notebook.probes import outcome, parse_target, probe, probe_command
 
 BOOK = os.path.join(os.path.dirname(__file__), "..", "book")
 M = lambda name: os.path.join(BOOK, "manifests", name)  # noqa: E731

@@ -7,7 +7,7 @@ import pathlib
 import pytest
 
 import netpol_kernel as nk
-from netpol_kernel.cluster import EmbeddedCluster
+from netpol_kernel.sim.cluster import EmbeddedCluster
 
 PACKAGE = pathlib.Path(nk.__file__).parent
 

@@ -1,4 +1,4 @@
-"""netpol_kernel.validation: the API server's rules, path by path and word by word."""
+"""netpol_kernel.api.validation: the API server's rules, path by path and word by word."""
 from __future__ import annotations
 
 import copy
@@ -6,8 +6,8 @@ import copy
 import pytest
 
 from netpol_kernel.errors import FieldError, ManifestError
-from netpol_kernel.manifests import Document, load_documents
-from netpol_kernel.validation import SUPPORTED_KINDS, check, validate
+from netpol_kernel.api.manifests import Document, load_documents
+from netpol_kernel.api.validation import SUPPORTED_KINDS, check, validate
 
 SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
                  "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "

@@ -17,8 +17,8 @@ from unittest import mock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netpol_kernel.manifests import load_path
-from netpol_kernel.validation import SUPPORTED_KINDS, meta, names, schema, validate
+from netpol_kernel.api.manifests import load_path
+from netpol_kernel.api.validation import SUPPORTED_KINDS, meta, names, schema, validate
 
 from junk import SEEDS, paths
 

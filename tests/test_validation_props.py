@@ -1,4 +1,4 @@
-"""Properties of netpol_kernel.validation, checked on generated objects.
+"""Properties of netpol_kernel.api.validation, checked on generated objects.
 
 * whatever the input, ``validate`` returns field errors and never raises;
 * NetworkPolicies built to respect every rule validate clean;
@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netpol_kernel.errors import FieldError
-from netpol_kernel.validation import SUPPORTED_KINDS, validate
+from netpol_kernel.api.validation import SUPPORTED_KINDS, validate
 
 from junk import SEEDS, paths
 

@@ -1,4 +1,4 @@
-"""netpol_kernel.widgets: panels wired to kubectl/probes, one-line errors, stable text/plain."""
+"""netpol_kernel.notebook.widgets: panels wired to kubectl/probes, one-line errors, stable text/plain."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +8,7 @@ from IPython.core.formatters import DisplayFormatter
 
 from fakes import FakeBackend, pod, service
 from netpol_kernel.backends.base import ExecResult
-from netpol_kernel.widgets import (STATIC_NOTE, ActionFailed, ManifestPanel, MatrixPanel,
+from netpol_kernel.notebook.widgets import (STATIC_NOTE, ActionFailed, ManifestPanel, MatrixPanel,
                                    ProbePanel, before_after, check_manifest, error_line)
 
 MANIFESTS = Path(__file__).resolve().parent.parent / "book" / "manifests"
@@ -26,7 +26,7 @@ def fake() -> FakeBackend:
 
 @pytest.fixture(scope="module")
 def cluster():
-    from netpol_kernel.cluster import EmbeddedCluster
+    from netpol_kernel.sim.cluster import EmbeddedCluster
     from netpol_kernel.kubectl import kubectl
     b = EmbeddedCluster()
     assert kubectl("apply -f " + str(MANIFESTS / "simple-app.yaml"), backend=b).ok
@@ -85,7 +85,7 @@ def test_manifest_panel_shows_lint_warnings() -> None:
 
 def test_manifest_panel_errors_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib
-    k = importlib.import_module("netpol_kernel.kubectl")  # the module, not the re-exported function
+    k = importlib.import_module("netpol_kernel.kubectl.command")  # the module, not the re-exported function
 
     def boom(*_a, **_k):
         raise RuntimeError("boom\nsecond line")

@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 import pytest
 
 from netpol_kernel.backends.base import KubectlExecError
-from netpol_kernel.commands import ExecContext, run, split_shell
+from netpol_kernel.sim.commands import ExecContext, run, split_shell
 from netpol_kernel.errors import UnsupportedCommand
-from netpol_kernel.workloads import (JSON_MOCK_INDEX, Dial, HttpReply, Request, Resolution,
+from netpol_kernel.sim.images import (JSON_MOCK_INDEX, Dial, HttpReply, Request, Resolution,
                                      database_check, example_web_python, http_date, image_name,
                                      json_mock, listeners, mariadb, toolbox)
 
@@ -185,7 +185,7 @@ def test_curl_against_mariadb_and_an_unknown_server():
     assert run(["curl", "-sSI", "mariadb:3306"], ctx_for(LAB, net)).stderr == "curl: (8) Weird server reply\n"
     assert run(["curl", "-sS", "mariadb:3306"], ctx_for(MODERN, net)).stderr == \
         "curl: (1) Received HTTP/0.9 when not allowed\n"
-    from netpol_kernel.workloads import empty_reply
+    from netpol_kernel.sim.images import empty_reply
     net2 = FakeNet({"web": "10.96.1.2"}, {("10.96.1.2", 80): "open"}, {("10.96.1.2", 80): empty_reply})
     assert run(["curl", "-sS", "web"], ctx_for(LAB, net2)).stderr == "curl: (52) Empty reply from server\n"
 

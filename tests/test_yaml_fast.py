@@ -1,4 +1,4 @@
-"""netpol_kernel.manifests._Loader: the fast path builds exactly what PyYAML builds.
+"""netpol_kernel.api.manifests._Loader: the fast path builds exactly what PyYAML builds.
 
 The reference is PyYAML's own safe loader with the same (go-yaml-like) implicit
 resolvers and none of the speedups; results must match in value, type, key
@@ -16,9 +16,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netpol_kernel import manifests
+from netpol_kernel.api import manifests
 from netpol_kernel.errors import YAMLSyntaxError
-from netpol_kernel.manifests import MANIFEST_SUFFIXES, load_documents
+from netpol_kernel.api.manifests import MANIFEST_SUFFIXES, load_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 

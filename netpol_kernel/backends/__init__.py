@@ -28,7 +28,7 @@ def _make(name: str) -> Backend:
     if name == "kube":
         from .kube import KubeBackend
         return KubeBackend.from_environment()
-    from ..cluster import EmbeddedCluster
+    from ..sim.cluster import EmbeddedCluster
     return EmbeddedCluster()
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Protocol, Sequence, runtime_checkable
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..engine import Engine
-    from ..manifests import Document
+    from ..policy.engine import Engine
+    from ..api.manifests import Document
 
 __all__ = ["Backend", "ApplyResult", "ExecResult", "KubectlExecError", "RESOURCES", "resource_for", "kind_of"]
 

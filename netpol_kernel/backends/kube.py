@@ -54,8 +54,8 @@ from .rollout import (Progress, WaitInterrupted, _applied, _rollout, _selector_s
                       default_progress)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..engine import Engine
-    from ..manifests import Document
+    from ..policy.engine import Engine
+    from ..api.manifests import Document
 
 __all__ = ["KubeBackend", "ClientLayer", "ExecStream", "WaitInterrupted", "check_context",
            "rest_path", "resource_name", "api_version", "api_json", "default_progress",
@@ -291,7 +291,7 @@ class KubeBackend(KubeExec):
         the results.
         """
         from ..errors import ApplyErrors
-        from ..validation import check
+        from ..api.validation import check
         results: list[ApplyResult] = []
         errors: list[tuple[Optional["Document"], NetpolError]] = []
         checked: set[str] = set()
@@ -389,7 +389,7 @@ class KubeBackend(KubeExec):
         if name is not None:
             objs = [self._read(kind, name, ns)]
             if selector:
-                from ..cluster import parse_selector
+                from ..sim.cluster import parse_selector
                 sel = parse_selector(selector)
                 objs = [o for o in objs if sel.matches(_labels(o))]
         else:
@@ -515,8 +515,8 @@ class KubeBackend(KubeExec):
         of one namespace select peers in others.  Finished pods (Succeeded,
         Failed) are left out: they carry no traffic.
         """
-        from ..engine import Engine
-        from ..objects import from_dict
+        from ..policy.engine import Engine
+        from ..policy.objects import from_dict
         lists = {}
         for kind in ("Namespace", "Pod", "NetworkPolicy", "Service"):
             with self._api("list", kind):

@@ -28,7 +28,7 @@ from ..errors import (AlreadyExistsError, ClusterError, FieldError, ManifestErro
 from .base import RESOURCES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..manifests import Document
+    from ..api.manifests import Document
 
 __all__ = ["ClientLayer", "ExecStream", "api_json", "api_version", "resource_name", "rest_path",
            "FIELD_MANAGER"]

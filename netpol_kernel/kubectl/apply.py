@@ -1,0 +1,242 @@
+"""The kubectl verbs that change objects: ``apply``, ``create``, ``delete``, ``label``.
+
+Manifests are read from every ``-f`` (a file, a directory, or ``-`` for the
+``stdin=`` argument, the ``%%kubectl`` cell body) and applied in one backend
+call per namespace; successes print as they happen, errors are gathered and
+printed at the end, as kubectl does.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Optional, Sequence
+
+from . import render
+from ..backends.base import RESOURCES
+from ..errors import AlreadyExistsError, ManifestError, NetpolError, NotFoundError
+from .args import _Exit
+from .context import _Ctx, _error, _ErrorsExit, _namespaced, _print_errors, _requests, _sorted
+from .render import ErrorText
+
+
+# ---------------------------------------------------------------- apply / create / delete
+
+
+def _load(ctx: _Ctx, paths: Sequence[str]) -> tuple[list[Any], list[ErrorText]]:
+    """Read every -f; a missing path stops everything (kubectl's builder does the same)."""
+    from ..api.manifests import load_documents, load_path
+
+    missing = [p for p in paths if p != "-" and not os.path.exists(p)]
+    if missing:
+        raise _ErrorsExit([render.plain_error(f'error: the path "{p}" does not exist') for p in missing])
+    docs: list[Any] = []
+    errors: list[ErrorText] = []
+    for path in paths:
+        try:
+            docs += (load_documents(ctx.stdin or "", source="STDIN") if path == "-" else load_path(path))
+        except (ManifestError, OSError, UnicodeDecodeError) as exc:
+            errors.append(_error(exc, source="STDIN" if path == "-" else path))
+    return docs, errors
+
+
+def _doc_namespace(ctx: _Ctx, doc: Any) -> Optional[ErrorText]:
+    """kubectl refuses an object whose namespace differs from an explicit -n."""
+    ns = (doc.obj.get("metadata") or {}).get("namespace")
+    if ctx.explicit_ns and ns and ns != ctx.namespace and _namespaced(str(doc.obj.get("kind"))):
+        return render.plain_error(
+            f'error: the namespace from the provided object "{ns}" does not match the namespace '
+            f"\"{ctx.namespace}\". You must pass '--namespace={ns}' to perform this operation.")
+    return None
+
+
+def _apply_docs(ctx: _Ctx, docs: Sequence[Any], namespace: Optional[str]) -> tuple[list[Any], list[ErrorText]]:
+    """Apply documents in one backend call: (result lines, errors).
+
+    One call, so objects of one file share a creation time and a real cluster
+    waits for its Deployments once.  The backend validates, as the API server does.
+    """
+    try:
+        return list(ctx.backend.apply(list(docs), namespace=namespace)), []
+    except NetpolError as exc:
+        pairs = getattr(exc, "errors", None) if hasattr(exc, "results") else None
+        if pairs is None:  # one error, not attributable to a document: blame the first
+            return [], [_error(exc, source=docs[0].source, obj=docs[0].obj)]
+        # ApplyErrors: what was applied, and (document, error) pairs for the rest.
+        return list(exc.results), [_error(e, source=(d or docs[0]).source, obj=(d or docs[0]).obj)
+                                   for d, e in pairs]
+    except ValueError as exc:
+        return [], [_error(exc, source=docs[0].source, obj=docs[0].obj)]
+
+
+def _apply(ctx: _Ctx) -> int:
+    paths = ctx.many("filename")
+    if not paths:
+        raise _Exit("error: must specify one of -f and -k")
+    if ctx.args.positional:
+        raise _Exit(f"error: Unexpected args: {ctx.args.positional}\n"
+                    "See 'kubectl apply -h' for help and examples")
+    docs, errors = _load(ctx, paths)
+    if not docs and not errors:
+        raise _Exit("error: no objects passed to apply")
+    # Like kubectl: successes are printed as they happen, errors gathered at the end.
+    groups: list[tuple[Optional[str], list[Any]]] = []
+    for doc in docs:
+        problem = _doc_namespace(ctx, doc)
+        if problem:
+            errors.append(problem)
+            continue
+        # An object's own namespace wins unless -n was given (then kubectl insists they agree).
+        has_ns = bool((doc.obj.get("metadata") or {}).get("namespace"))
+        namespace = ctx.namespace if ctx.explicit_ns or not has_ns else None
+        if groups and groups[-1][0] == namespace:
+            groups[-1][1].append(doc)
+        else:
+            groups.append((namespace, [doc]))
+    for namespace, group in groups:
+        results, errs = _apply_docs(ctx, group, namespace)
+        ctx.out.out("".join(f"{r}\n" for r in results))
+        errors += errs
+    _print_errors(ctx.out, errors)
+    return 1 if errors else 0
+
+
+def _create(ctx: _Ctx) -> int:
+    pos = ctx.args.positional
+    if ctx.many("filename"):
+        return _create_from_files(ctx)
+    if pos and pos[0] in ("namespace", "ns"):
+        if len(pos) != 2:
+            raise _Exit("error: exactly one NAME is required, got " + str(len(pos) - 1) +
+                        "\nSee 'kubectl create namespace -h' for help and examples")
+        return _create_namespace(ctx, pos[1])
+    if not pos:
+        raise _Exit("error: must specify one of -f and -k")
+    raise ctx.unsupported()
+
+
+def _create_namespace(ctx: _Ctx, name: str) -> int:
+    create = getattr(ctx.backend, "create_namespace", None)
+    if callable(create):
+        create(name)
+    else:
+        from ..api.manifests import Document
+        if _present(ctx, "Namespace", name, ctx.namespace):
+            raise AlreadyExistsError("namespaces", name)
+        obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+        ctx.backend.apply([Document(None, 0, obj)])
+    ctx.out.out(f"namespace/{name} created\n")
+    return 0
+
+
+def _create_from_files(ctx: _Ctx) -> int:
+    docs, errors = _load(ctx, ctx.many("filename"))
+    for doc in docs:
+        kind = str(doc.obj.get("kind"))
+        name = str((doc.obj.get("metadata") or {}).get("name", ""))
+        ns = (doc.obj.get("metadata") or {}).get("namespace") or ctx.namespace
+        if kind in RESOURCES and name and _present(ctx, kind, name, ns):
+            plural, qualified = RESOURCES[kind][0], RESOURCES[kind][1]
+            group = qualified.partition(".")[2]
+            exists = AlreadyExistsError(f"{plural}.{group}" if group else plural, name)
+            errors.append(_error(exists, source=doc.source))
+            continue
+        results, errs = _apply_docs(ctx, [doc], ctx.namespace if ctx.explicit_ns or not (doc.obj.get("metadata") or {}).get("namespace") else None)
+        ctx.out.out("".join(f"{RESOURCES.get(r.kind, ('', r.kind.lower()))[1]}/{r.name} created\n"
+                            for r in results))
+        errors += errs
+    _print_errors(ctx.out, errors)
+    return 1 if errors else 0
+
+
+def _present(ctx: _Ctx, kind: str, name: str, namespace: str) -> bool:
+    try:
+        return bool(ctx.backend.get(kind, namespace=namespace, name=name))
+    except NotFoundError:
+        return False
+
+
+def _deleted_line(kind: str, name: str) -> str:
+    prefix = RESOURCES[kind][1] if kind in RESOURCES else kind.lower()
+    return f'{prefix} "{name}" deleted\n'
+
+
+def _delete(ctx: _Ctx) -> int:
+    errors: list[ErrorText] = []
+    targets: list[tuple[str, str, Optional[str], Optional[str]]] = []  # kind, name, ns, source
+    paths = ctx.many("filename")
+    if paths:
+        docs, errors = _load(ctx, paths)
+        for doc in docs:
+            meta = doc.obj.get("metadata") or {}
+            targets.append((str(doc.obj.get("kind")), str(meta.get("name", "")),
+                            meta.get("namespace") or ctx.namespace, doc.source))
+    elif not ctx.args.positional:
+        raise _Exit("error: You must provide one or more resources by argument or filename.\n"
+                    "Example resource specifications include:\n   '-f rsrc.yaml'\n"
+                    "   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'")
+    else:
+        requests = _requests(ctx.args.positional)
+        if any(kind == "Node" for kind, _ in requests):
+            raise ctx.unsupported()
+        wholesale = ctx.on("all") or ctx.flag("selector") is not None
+        if any(n is None for _, n in requests) and not wholesale:
+            raise _Exit("error: resource(s) were provided, but no name was specified")
+        for kind, name in requests:
+            if name is None:
+                for obj in _sorted(ctx.backend.get(kind, namespace=ctx.namespace,
+                                                   selector=ctx.flag("selector"))):
+                    targets.append((kind, str(obj["metadata"]["name"]), ctx.namespace, None))
+            else:
+                targets.append((kind, name, ctx.namespace, None))
+        if not targets and wholesale:
+            ctx.out.out("No resources found\n")
+            return 0
+    for kind, name, ns, source in targets:
+        try:
+            ctx.backend.delete(kind, name, namespace=ns)
+            ctx.out.out(_deleted_line(kind, name))
+        except NotFoundError as exc:
+            if not ctx.on("ignore-not-found"):
+                errors.append(_error(exc, verb="deleting", source=source))
+        except (NetpolError, ValueError) as exc:
+            errors.append(_error(exc, verb="deleting", source=source))
+    _print_errors(ctx.out, errors)
+    return 1 if errors else 0
+
+
+# ---------------------------------------------------------------- label
+
+
+def _label(ctx: _Ctx) -> int:
+    pos = ctx.args.positional
+    if not pos:
+        raise _Exit("error: one or more resources must be specified as <resource> <name> or "
+                    "<resource>/<name>\nSee 'kubectl label -h' for help and examples")
+    is_change = [("=" in p or p.endswith("-")) for p in pos]
+    first_change = is_change.index(True) if True in is_change else len(pos)
+    objects, changes = pos[:first_change], pos[first_change:]
+    if not changes:
+        raise _Exit("error: at least one label update is required\n"
+                    "See 'kubectl label -h' for help and examples")
+    labels: dict[str, Optional[str]] = {}
+    for change in changes:
+        if "=" in change:
+            key, _, value = change.partition("=")
+            labels[key] = value
+        else:
+            labels[change[:-1]] = None
+    requests = _requests(objects)
+    if any(kind == "Node" for kind, _ in requests):
+        raise ctx.unsupported()
+    if not requests or any(n is None for _, n in requests):
+        raise _Exit("error: one or more resources must be specified as <resource> <name> or "
+                    "<resource>/<name>\nSee 'kubectl label -h' for help and examples")
+    errors: list[ErrorText] = []
+    for kind, name in requests:
+        try:
+            line = ctx.backend.label(kind, str(name), labels, namespace=ctx.namespace,
+                                     overwrite=ctx.on("overwrite"))
+            ctx.out.out(str(line).rstrip("\n") + "\n")
+        except (NetpolError, ValueError) as exc:
+            errors.append(_error(exc))
+    _print_errors(ctx.out, errors)
+    return 1 if errors else 0

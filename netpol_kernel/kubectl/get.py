@@ -1,0 +1,173 @@
+"""``kubectl get`` and ``kubectl describe``: fetching objects and printing them in kubectl's formats.
+
+``get`` prints kubectl's tables (``-o wide``, ``--show-labels``, one table per
+kind), ``-o yaml|json|name`` and ``-o jsonpath=...`` (client-go's dialect,
+:mod:`netpol_kernel.kubectl.jsonpath`); ``describe`` covers NetworkPolicies, in words.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+from . import render
+from ..backends.base import RESOURCES
+from ..errors import NotFoundError
+from .jsonpath import JSONPathError
+from .jsonpath import render as jsonpath_render
+from .args import _Exit
+from .context import _Ctx, _error, _namespaced, _print_errors, _requests, _sorted, _with_kind
+from .render import ErrorText
+
+
+# ---------------------------------------------------------------- get
+
+
+_PRINTERS = ("custom-columns", "custom-columns-file", "go-template", "go-template-file", "json",
+             "jsonpath", "jsonpath-as-json", "jsonpath-file", "name", "template", "templatefile",
+             "wide", "yaml")
+
+
+def _output_format(ctx: _Ctx) -> tuple[str, str]:
+    """(format, template) from -o; raises for unknown or unsupported formats."""
+    raw = ctx.flag("output") or ""
+    fmt, _, template = raw.partition("=")
+    if fmt in ("", "wide", "yaml", "json", "name") and not template:
+        return fmt, ""
+    if fmt in ("jsonpath", "jsonpath-as-json"):
+        return fmt, template
+    if fmt in _PRINTERS:
+        raise ctx.unsupported()
+    raise _Exit(f'error: unable to match a printer suitable for the output format "{raw}", allowed '
+                f"formats are: {','.join(_PRINTERS)}")
+
+
+def _get(ctx: _Ctx) -> int:
+    if not ctx.args.positional:
+        raise _Exit('You must specify the type of resource to get. Use "kubectl api-resources" for a '
+                    'complete list of supported resources.\n\nerror: Required resource not specified.\n'
+                    'Use "kubectl explain <resource>" for a detailed description of that resource '
+                    "(e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples")
+    fmt, template = _output_format(ctx)
+    if ctx.on("show-labels") and fmt not in ("", "wide"):
+        raise _Exit(f"error: --show-labels option cannot be used with {ctx.flag('output')} printer")
+    requests = _requests(ctx.args.positional)
+    selector, all_ns = ctx.flag("selector"), ctx.on("all-namespaces")
+    if selector and any(n for _, n in requests):
+        raise _Exit("error: name cannot be provided when a selector is specified")
+    if all_ns and any(n for _, n in requests):
+        raise _Exit("error: a resource cannot be retrieved by name across all namespaces")
+    human = fmt in ("", "wide")
+    if human:
+        for kind, _ in requests:
+            if kind not in render.TABLE_KINDS:
+                raise ctx.unsupported(f"get {RESOURCES[kind][0]}")
+    objs, kinds, errors = _fetch(ctx, requests, selector, all_ns)
+    if human:
+        _print_tables(ctx, objs, kinds, errors, fmt == "wide", all_ns)
+    else:
+        single = len(requests) == 1 and requests[0][1] is not None
+        if not (single and errors):
+            _print_generic(ctx, objs, fmt, template, single)
+    _print_errors(ctx.out, errors)
+    return 1 if errors else 0
+
+
+def _fetch(ctx: _Ctx, requests: Sequence[tuple[str, Optional[str]]], selector: Optional[str],
+           all_ns: bool) -> tuple[list[dict], list[str], list[ErrorText]]:
+    """(objects, kinds answered, errors): a kind counts as answered even with no objects."""
+    objs: list[dict] = []
+    kinds: list[str] = []
+    errors: list[ErrorText] = []
+    for kind, name in requests:
+        try:
+            found = ctx.backend.get(kind, namespace=ctx.namespace, name=name, selector=selector,
+                                    all_namespaces=all_ns)
+        except NotFoundError as exc:
+            if not ctx.on("ignore-not-found"):
+                errors.append(_error(exc))
+            continue
+        kinds.append(kind)
+        objs.extend(_with_kind(_sorted(found), kind))
+    return objs, kinds, errors
+
+
+def _print_tables(ctx: _Ctx, objs: list[dict], kinds: list[str], errors: list[ErrorText], wide: bool,
+                  all_ns: bool) -> None:
+    # kubectl asks the server for one Table per kind (empty or not) and prefixes
+    # names with their kind as soon as two kinds answered: "get all" prints
+    # service/kubernetes even when nothing else exists.
+    with_kind = len(set(kinds)) > 1 or ctx.on("show-kind")
+    now, written = ctx.now(), False
+    i = 0
+    while i < len(objs):
+        j = i
+        while j < len(objs) and objs[j]["kind"] == objs[i]["kind"]:
+            j += 1
+        kind = objs[i]["kind"]
+        text = render.table(kind, objs[i:j], now, wide=wide, with_namespace=all_ns and _namespaced(kind),
+                            with_kind=with_kind, show_labels=ctx.on("show-labels"),
+                            no_headers=ctx.on("no-headers"))
+        if written and text and not ctx.on("no-headers"):
+            ctx.out.out("\n")
+        ctx.out.out(text)
+        written = written or bool(text)
+        i = j
+    if not written and not errors and not ctx.on("ignore-not-found"):
+        all_namespaced = not all_ns and all(_namespaced(k) for k in kinds)
+        ctx.out.err(f"No resources found in {ctx.namespace} namespace.\n" if all_namespaced
+                    else "No resources found\n")
+
+
+def _print_generic(ctx: _Ctx, objs: list[dict], fmt: str, template: str, single: bool) -> None:
+    """-o yaml|json|name|jsonpath: one object alone, several as a kind: List."""
+    shown = [render.strip_managed_fields(o) for o in objs]
+    if fmt == "name":
+        ctx.out.out("".join(render.qualified_name(o) + "\n" for o in shown))
+        return
+    data: Any = shown[0] if single and len(shown) == 1 else render.as_list(shown)
+    if fmt == "yaml":
+        ctx.out.out(render.to_yaml(data))
+    elif fmt == "json":
+        ctx.out.out(render.to_json(data))
+    else:
+        ctx.out.out(_jsonpath(template, data, as_json=fmt == "jsonpath-as-json"))
+
+
+def _jsonpath(template: str, data: Any, as_json: bool) -> str:
+    try:
+        return jsonpath_render(template, data, as_json=as_json)
+    except JSONPathError as exc:
+        raise _Exit(render.jsonpath_error(template, data, exc)) from None
+
+
+# ---------------------------------------------------------------- describe
+
+
+def _describe(ctx: _Ctx) -> int:
+    if not ctx.args.positional:
+        raise _Exit('You must specify the type of resource to describe. Use "kubectl api-resources" '
+                    "for a complete list of supported resources.\n")
+    requests = _requests(ctx.args.positional)
+    if any(kind != "NetworkPolicy" for kind, _ in requests):
+        raise ctx.unsupported()
+    selector, all_ns = ctx.flag("selector"), ctx.on("all-namespaces")
+    objs: list[dict] = []
+    errors: list[ErrorText] = []
+    for kind, name in requests:
+        try:
+            objs += _sorted(ctx.backend.get(kind, namespace=ctx.namespace, name=name,
+                                            selector=selector, all_namespaces=all_ns))
+        except NotFoundError as exc:
+            # kubectl describe falls back to the objects whose names start with NAME.
+            every = ctx.backend.get(kind, namespace=ctx.namespace)
+            matches = [o for o in every
+                       if str((o.get("metadata") or {}).get("name", "")).startswith(name or "")]
+            if matches:
+                objs += _sorted(matches)
+            else:
+                errors.append(_error(exc))
+    ctx.out.out("\n\n".join(render.describe_network_policy(o) for o in objs))
+    if not objs and not errors:
+        ctx.out.err("No resources found\n" if all_ns
+                    else f"No resources found in {ctx.namespace} namespace.\n")
+    _print_errors(ctx.out, errors)
+    return 1 if errors else 0

@@ -1,0 +1,173 @@
+"""A chapter's own namespace: each notebook works in one, on either cluster.
+
+The first cell of every chapter calls :func:`start_chapter`; it creates the
+namespace, points ``kubectl`` and ``%kubectl`` at it (like
+``kubectl config set-context --current --namespace``), applies what earlier
+chapters left behind, and prints exactly the same text on the embedded
+cluster and on kind, so nbval compares one set of outputs.
+
+>>> from netpol_kernel.sim.cluster import EmbeddedCluster
+>>> ch = start_chapter("netpol-demo", backend=EmbeddedCluster(), load_magic=False)
+>>> print(ch)
+namespace/netpol-demo created
+kubectl commands in this notebook now use the namespace netpol-demo.
+>>> print(ch.cleanup())
+namespace "netpol-demo" deleted
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Sequence
+
+from ..backends import current
+from ..backends.base import Backend
+from ..errors import NetpolError, NotFoundError
+from ..kubectl.command import kubectl
+
+__all__ = ["Chapter", "start_chapter", "show_file", "picture", "preview", "FileText"]
+
+_GONE_TIMEOUT = 180.0  # a real namespace takes a while to finish Terminating
+
+
+class Printed(str):
+    """A str that notebooks show as plain text, without quotes."""
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(str(self))
+
+
+@dataclass
+class Chapter:
+    namespace: str
+    backend: Backend
+    lines: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(str(self))
+
+    def kubectl(self, command: str, stdin: Optional[str] = None):
+        return kubectl(command, backend=self.backend, namespace=self.namespace, stdin=stdin)
+
+    def cleanup(self) -> "Printed":
+        """Delete the chapter's namespace and everything in it (only ever ours)."""
+        cleanup = getattr(self.backend, "cleanup", None)
+        try:
+            if callable(cleanup):  # the real cluster checks the namespace is one we created
+                cleanup(self.namespace)
+            else:
+                self.backend.delete("Namespace", self.namespace)
+        except NotFoundError:
+            pass  # already gone: cleaning up twice is fine
+        return Printed(f'namespace "{self.namespace}" deleted')
+
+
+def _exists(backend: Backend, name: str) -> bool:
+    try:
+        return bool(backend.get("Namespace", name=name))
+    except NotFoundError:
+        return False
+
+
+def _wait_gone(backend: Backend, name: str, sleep: Callable[[float], None], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while _exists(backend, name):
+        if time.monotonic() > deadline:
+            raise NetpolError(f'namespace "{name}" is still terminating after {int(timeout)}s; '
+                              "try again in a minute")
+        sleep(1.0)
+
+
+def start_chapter(namespace: str, apply: Sequence[str] = (), *, backend: Optional[Backend] = None,
+                  load_magic: bool = True, sleep: Callable[[float], None] = time.sleep) -> Chapter:
+    """Create ``namespace`` afresh, make it kubectl's default and apply ``apply`` files.
+
+    A namespace left over from an earlier run is removed first (on a real
+    cluster only if netpol-kernel created it), so a chapter always starts clean.
+    """
+    be = backend or current()
+    if _exists(be, namespace):
+        Chapter(namespace, be).cleanup()
+        _wait_gone(be, namespace, sleep, _GONE_TIMEOUT)
+    create = getattr(be, "create_namespace")
+    lines = [create(namespace)]
+    be.default_namespace = namespace
+    for path in apply:
+        result = kubectl(f"apply -f {path}", backend=be, namespace=namespace)
+        lines += result.text.rstrip("\n").splitlines()
+        if result.exit_code:
+            raise NetpolError("\n".join(lines))
+    lines.append(f"kubectl commands in this notebook now use the namespace {namespace}.")
+    if load_magic:
+        _load_magic()
+    return Chapter(namespace, be, lines)
+
+
+def _load_magic() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: the kubectl() function is all there is
+        return
+    ip = get_ipython()
+    if ip is not None:
+        from .magic import load_ipython_extension
+        load_ipython_extension(ip)
+
+
+# ---------------------------------------------------------------- what chapter cells call
+
+class FileText(Printed):
+    """A manifest file's text: Jupyter renders it as highlighted YAML, nbval compares the text."""
+
+    def _repr_markdown_(self) -> str:
+        return f"```yaml\n{self}```"
+
+
+def show_file(path: str) -> FileText:
+    """The text of a manifest, to read before applying it.
+
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+    ...     _ = f.write("kind: Namespace\\n")
+    >>> print(show_file(f.name), end=""); os.unlink(f.name)
+    kind: Namespace
+    """
+    with open(path, encoding="utf-8") as f:
+        return FileText(f.read())
+
+
+def _policy_docs(path: str, namespace: Optional[str]) -> list[dict]:
+    from ..api.manifests import load_path
+    docs = []
+    for d in load_path(path):
+        obj = dict(d.obj)
+        md = dict(obj.get("metadata") or {})
+        md.setdefault("namespace", namespace or "default")  # where `kubectl apply -f` would put it
+        obj["metadata"] = md
+        docs.append(obj)
+    return docs
+
+
+def picture(path: str, name: Optional[str] = None, backend: Optional[Backend] = None):
+    """The policy in ``path`` (or the one called ``name``) drawn like the Cilium editor draws it."""
+    from .plots import PolicyPicture
+    be = backend or current()
+    docs = [d for d in _policy_docs(path, be.default_namespace) if d.get("kind") == "NetworkPolicy"]
+    if name is not None:
+        docs = [d for d in docs if (d.get("metadata") or {}).get("name") == name]
+    if len(docs) != 1:
+        found = ", ".join(str((d.get("metadata") or {}).get("name")) for d in docs) or "none"
+        raise NetpolError(f"{path}: name one NetworkPolicy to draw (found: {found})")
+    return PolicyPicture(docs[0])
+
+
+def preview(path: str, sources: Sequence[str], targets: Sequence[str], *,
+            backend: Optional[Backend] = None):
+    """What would ``kubectl apply -f path`` change? Predicted, nothing is applied."""
+    from .probes import what_if
+    be = backend or current()
+    docs = [d for d in _policy_docs(path, be.default_namespace) if d.get("kind") == "NetworkPolicy"]
+    return what_if(be, sources, targets, add=docs)

@@ -1,0 +1,376 @@
+"""HTTP clients inside a pod: curl (7.61 and 8.x wordings) and busybox wget.
+
+See :mod:`netpol_kernel.sim.commands` for where each wording comes from.  Timing is
+simulated: a blocked connection reports the time a real run would have waited.
+
+>>> _max5(2109), _max5(703000), _time2str(5)
+(' 2109', ' 686k', ' 0:00:05')
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..backends.base import ExecResult
+from .commands import ExecContext, resolve_host, strerror
+from ..errors import UnsupportedCommand
+from .images import KERNEL_CONNECT_TIMEOUT, HttpReply, RawReply, Request
+
+__all__ = ["curl", "wget"]
+
+@dataclass(frozen=True)
+class _Url:
+    scheme: str
+    host: str
+    port: int
+    path: str
+
+    @property
+    def host_header(self) -> str:
+        default = 443 if self.scheme == "https" else 80
+        return self.host if self.port == default else f"{self.host}:{self.port}"
+
+
+def _parse_url(url: str) -> _Url:
+    if "://" not in url:
+        url = "http://" + url
+    scheme, _, rest = url.partition("://")
+    hostport, slash, path = rest.partition("/")
+    host, _, port = hostport.partition(":")
+    default = 443 if scheme == "https" else 80
+    return _Url(scheme.lower(), host, int(port) if port.isdigit() else default, "/" + path if slash else "/")
+
+
+def wget(argv: list[str], ctx: ExecContext) -> ExecResult:
+    """busybox wget: ``-q``, ``-O FILE`` (``-`` for stdout), ``-T SECS``, ``--spider``."""
+    quiet, to_stdout, spider, urls = False, False, False, []
+    args = iter(argv[1:])
+    for a in args:
+        if a == "--spider":
+            spider = True
+        elif a in ("--quiet", "--timeout") or a.startswith("--timeout="):
+            quiet = quiet or a == "--quiet"
+            if a == "--timeout":
+                next(args, None)
+        elif a.startswith("-") and len(a) > 1:
+            for j, ch in enumerate(a[1:]):
+                if ch == "q":
+                    quiet = True
+                elif ch in "OT":  # options with a value: the rest of the word or the next one
+                    value = a[j + 2:] or next(args, "")
+                    if ch == "O":
+                        to_stdout = value == "-"
+                    break
+                elif ch not in "sS":
+                    raise UnsupportedCommand(f"wget option -{ch} is not modelled")
+        else:
+            urls.append(a)
+    if not urls:
+        return ExecResult("", "BusyBox wget: missing URL\n", 1)
+    u = _parse_url(urls[0])
+    ip, res = resolve_host(u.host, ctx)
+    if ip is None:
+        return ExecResult("", f"wget: bad address '{u.host}'\n", 1)
+    log = "" if quiet else f"Connecting to {u.host_header} ({ip}:{u.port})\n"
+    dial = ctx.net.dial(ip, u.port, "TCP")
+    if dial.status == "timeout":
+        return ExecResult("", log + f"wget: can't connect to remote host ({ip}): "
+                          f"{strerror(ctx.tools.libc, 'timeout')}\n", 1)
+    if dial.status != "open" or dial.server is None:
+        return ExecResult("", log + f"wget: can't connect to remote host ({ip}): Connection refused\n", 1)
+    reply = dial.server(Request("HEAD" if spider else "GET", u.path, u.host_header, "Wget"), dial.peer)
+    if not isinstance(reply, HttpReply):
+        return ExecResult("", log + "wget: error getting response\n", 1)
+    if reply.status >= 400:
+        return ExecResult("", log + f"wget: server returned error: {reply.status_line}\n", 1)
+    body = reply.body.decode("utf-8", "replace")
+    if spider:
+        return ExecResult("", log + ("" if quiet else "remote file exists\n"), 0)
+    if to_stdout:
+        tail = "" if quiet else ("writing to stdout\n" + f"-{' ' * 20}100% |{'*' * 32}|  {len(reply.body):>4}  "
+                                 "0:00:00 ETA\nwritten to stdout\n")
+        return ExecResult(body, log + tail, 0)
+    name = u.path.rsplit("/", 1)[-1] or "index.html"
+    return ExecResult("", log + ("" if quiet else f"saving to '{name}'\n{name:<20} 100% |{'*' * 32}|  "
+                                 f"{len(reply.body):>4}  0:00:00 ETA\n'{name}' saved\n"), 0)
+
+
+# -- curl ---------------------------------------------------------------------
+
+@dataclass
+class _CurlOpts:
+    head: bool = False
+    include: bool = False
+    silent: bool = False
+    show_error: bool = False
+    verbose: bool = False
+    fail: bool = False
+    connect_timeout: Optional[float] = None
+    max_time: Optional[float] = None
+    output: Optional[str] = None
+    write_out: Optional[str] = None
+    method: Optional[str] = None
+    urls: list[str] = field(default_factory=list)
+
+
+_CURL_FLAGS = {"I": "head", "i": "include", "s": "silent", "S": "show_error", "v": "verbose",
+               "f": "fail"}
+_CURL_LONG = {"--head": "head", "--include": "include", "--silent": "silent", "--show-error": "show_error",
+              "--verbose": "verbose", "--fail": "fail"}
+_CURL_IGNORED = {"-L", "--location", "-k", "--insecure", "-4", "-6", "--ipv4", "--ipv6", "--http1.1",
+                 "--no-keepalive", "-N", "--no-buffer", "--compressed"}
+_CURL_VALUE_SHORT = {"m": "max_time", "o": "output", "w": "write_out", "X": "method", "H": None,
+                     "d": "data", "A": None, "u": None, "e": None}
+_CURL_VALUE_LONG = {"--connect-timeout": "connect_timeout", "--max-time": "max_time", "--output": "output",
+                    "--write-out": "write_out", "--request": "method", "--header": None, "--data": "data",
+                    "--user-agent": None, "--retry": None, "--resolve": None}
+
+
+class _CurlUsage(Exception):
+    pass
+
+
+def _set(o: _CurlOpts, attr: Optional[str], value: str) -> None:
+    if attr is None:
+        return
+    if attr == "data":
+        o.method = o.method or "POST"
+    elif attr in ("connect_timeout", "max_time"):
+        setattr(o, attr, float(value))
+    else:
+        setattr(o, attr, value)
+
+
+def _parse_curl(args: list[str]) -> _CurlOpts:
+    o = _CurlOpts()
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if a in _CURL_IGNORED:
+            continue
+        if a.startswith("--"):
+            key, eq, val = a.partition("=")
+            if key in _CURL_LONG:
+                setattr(o, _CURL_LONG[key], True)
+            elif key in _CURL_VALUE_LONG:
+                if not eq:
+                    if i >= len(args):
+                        raise _CurlUsage(f"curl: option {key}: requires parameter")
+                    val, i = args[i], i + 1
+                _set(o, _CURL_VALUE_LONG[key], val)
+            else:
+                raise _CurlUsage(f"curl: option {a}: is unknown")
+        elif a.startswith("-") and len(a) > 1:
+            for j, ch in enumerate(a[1:]):
+                if ch in _CURL_FLAGS:
+                    setattr(o, _CURL_FLAGS[ch], True)
+                elif ch in _CURL_VALUE_SHORT:
+                    val = a[j + 2:]
+                    if not val:
+                        if i >= len(args):
+                            raise _CurlUsage(f"curl: option -{ch}: requires parameter")
+                        val, i = args[i], i + 1
+                    _set(o, _CURL_VALUE_SHORT[ch], val)
+                    break
+                else:
+                    raise _CurlUsage(f"curl: option {a}: is unknown")
+        else:
+            o.urls.append(a)
+    return o
+
+
+def _max5(n: int) -> str:
+    """lib/progress.c max5data: a byte count in at most five characters."""
+    if n < 100000:
+        return f"{n:5d}"
+    if n < 10000 * 1024:
+        return f"{n // 1024:4d}k"
+    mb = 1024 * 1024
+    return f"{n // mb:2d}.{(n % mb) // (mb // 10)}M"
+
+
+def _time2str(seconds: int) -> str:
+    if seconds <= 0:
+        return "--:--:--"
+    h, rest = divmod(seconds, 3600)
+    return f"{h:2d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def _meter(total: int, received: int, elapsed: float) -> str:
+    """curl's progress meter: header and final line."""
+    fast = 0.003  # an in-cluster transfer: about 3 ms
+    secs = max(elapsed, fast)
+    speed = int(received / secs) if received else 0
+    pct = lambda part: 100 * part // total if total else 0  # noqa: E731
+    ttotal = _time2str(int(total / speed)) if total and speed else "--:--:--"
+    line = (f"{pct(received):3d} {_max5(total)}  {pct(received):3d} {_max5(received)}  "
+            f"{0:3d} {_max5(0)}  {_max5(speed)}  {_max5(0)} {ttotal} {_time2str(int(elapsed))} "
+            f"--:--:-- {_max5(speed)}")
+    return ("  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
+            "                                 Dload  Upload   Total   Spent    Left  Speed\n" + line + "\n")
+
+
+@dataclass
+class _Transfer:
+    """One curl run's result before it is printed."""
+
+    code: int = 0
+    error: str = ""
+    elapsed: float = 0.0
+    reply: Optional[HttpReply] = None
+    raw: bytes = b""
+    ip: str = ""
+    verbose: list[str] = field(default_factory=list)
+
+
+def curl(argv: list[str], ctx: ExecContext) -> ExecResult:
+    legacy = (ctx.tools.curl or "8").startswith("7.")
+    try:
+        o = _parse_curl(argv[1:])
+    except _CurlUsage as e:
+        return ExecResult("", f"{e}\ncurl: try 'curl --help' or 'curl --manual' for more information\n", 2)
+    if not o.urls:
+        head = "curl: no URL specified!\n" if legacy else ""
+        return ExecResult("", head + "curl: try 'curl --help' or 'curl --manual' for more information\n", 2)
+    out, err, code = "", "", 0
+    for url in o.urls:
+        t = _transfer(_parse_url(url), o, ctx, legacy)
+        r_out, r_err = _render(t, o, ctx, legacy)
+        out, err, code = out + r_out, err + r_err, t.code
+    return ExecResult(out, err, code)
+
+
+def _transfer(u: _Url, o: _CurlOpts, ctx: ExecContext, legacy: bool) -> _Transfer:
+    t = _Transfer()
+    v = t.verbose
+    if u.scheme not in ("http", "https"):
+        t.code, t.error = 1, f'Protocol "{u.scheme}" not supported or disabled in libcurl'
+        return t
+    limits = [x for x in (o.connect_timeout, o.max_time) if x is not None]
+    deadline = min(limits) if limits else None
+    ip, res = resolve_host(u.host, ctx)
+    if ip is None:
+        assert res is not None
+        if res.status == "timeout" and deadline is not None and deadline <= ctx.tools.resolver_timeout:
+            t.code, t.elapsed = 28, deadline
+            t.error = f"Resolving timed out after {int(deadline * 1000)} milliseconds"
+        else:
+            t.code = 6
+            t.elapsed = ctx.tools.resolver_timeout if res.status == "timeout" else 0.0
+            t.error = f"Could not resolve host: {u.host}"
+        v.append(f"* {t.error}")
+        return t
+    t.ip = ip
+    v.append(f"*   Trying {ip}..." if legacy else f"*   Trying {ip}:{u.port}...")
+    if legacy:
+        v.append("* TCP_NODELAY set")
+    dial = ctx.net.dial(ip, u.port, "TCP")
+    after = 2 if res is not None else 0  # ms: the lookup, then an in-cluster RST
+    if dial.status == "timeout":
+        if deadline is not None:
+            ms = int(deadline * 1000) + 1
+            t.code, t.elapsed = 28, deadline
+            t.error = (f"Connection timed out after {ms} milliseconds" if legacy else
+                       f"Failed to connect to {u.host} port {u.port} after {ms} ms: Timeout was reached")
+        else:
+            t.code, t.elapsed = 7, KERNEL_CONNECT_TIMEOUT
+            why = strerror(ctx.tools.libc, "timeout")
+            t.error = (f"Failed to connect to {u.host} port {u.port}: {why}" if legacy else
+                       f"Failed to connect to {u.host} port {u.port} after {int(KERNEL_CONNECT_TIMEOUT * 1000) + 1}"
+                       f" ms: {why}")
+        v.append(f"* {t.error}" if legacy else f"* connect to {ip} port {u.port} failed: timed out")
+        return t
+    if dial.status != "open" or dial.server is None:
+        t.code = 7
+        t.error = (f"Failed to connect to {u.host} port {u.port}: Connection refused" if legacy else
+                   f"Failed to connect to {u.host} port {u.port} after {after} ms: Connection refused")
+        v.append(f"* connect to {ip} port {u.port} failed: Connection refused")
+        return t
+    v.append(f"* Connected to {u.host} ({ip}) port {u.port} (#0)")
+    if u.scheme == "https":
+        t.code = 35
+        t.error = ("error:1400410B:SSL routines:CONNECT_CR_SRVR_HELLO:wrong version number" if legacy else
+                   "OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number")
+        return t
+    method = o.method or ("HEAD" if o.head else "GET")
+    agent = f"curl/{ctx.tools.curl}" if legacy else "curl/8.11.1"
+    for line in (f"{method} {u.path} HTTP/1.1", f"Host: {u.host_header}", f"User-Agent: {agent}",
+                 "Accept: */*", ""):
+        v.append(f"> {line}\r")
+    reply = dial.server(Request(method, u.path, u.host_header, agent), dial.peer)
+    latency = getattr(reply, "latency", 0.0)
+    if o.max_time is not None and latency >= o.max_time:
+        t.code, t.elapsed = 28, o.max_time
+        t.error = f"Operation timed out after {int(o.max_time * 1000) + 1} milliseconds with 0 bytes received"
+        return t
+    t.elapsed = latency
+    if isinstance(reply, RawReply):
+        if reply.end == "empty" or not reply.data:
+            t.code, t.error = 52, "Empty reply from server"
+        elif not legacy:
+            t.code, t.error = 1, "Received HTTP/0.9 when not allowed"
+        elif o.head:
+            t.code, t.error = 8, "Weird server reply"
+        else:
+            t.raw = reply.data
+            if reply.end == "reset":
+                t.code, t.error = 56, "Recv failure: Connection reset by peer"
+        return t
+    assert isinstance(reply, HttpReply)
+    t.reply = reply
+    v.append(f"< {reply.status_line}\r")
+    v.extend(f"< {k}: {val}\r" for k, val in reply.headers)
+    v.append("< \r")
+    if o.fail and reply.status >= 400:
+        t.code = 22
+        t.error = (f"The requested URL returned error: {reply.status} {reply.reason}" if legacy
+                   else f"The requested URL returned error: {reply.status}")
+        return t
+    v.append("* Closing connection 0" if reply.header("Connection") == "close"
+             else f"* Connection #0 to host {u.host} left intact")
+    return t
+
+
+def _printable(data: bytes) -> str:
+    """Raw bytes as a UTF-8 terminal shows them: invalid bytes become U+FFFD, control
+    characters other than newlines and tabs vanish."""
+    text = data.decode("utf-8", "replace")
+    return "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127))
+
+
+def _write_out(fmt: str, t: _Transfer) -> str:
+    code = f"{t.reply.status:03d}" if t.reply else "000"
+    values = {"http_code": code, "response_code": code, "remote_ip": t.ip, "exitcode": str(t.code),
+              "size_download": str(len(t.reply.body) if t.reply else 0),
+              "content_type": (t.reply.header("Content-Type") or "") if t.reply else "",
+              "time_total": f"{t.elapsed:.6f}"}
+    text = re.sub(r"%\{(\w+)\}", lambda m: values.get(m.group(1), ""), fmt)
+    return text.replace("\\n", "\n").replace("\\t", "\t").replace("\\r", "\r")
+
+
+def _render(t: _Transfer, o: _CurlOpts, ctx: ExecContext, legacy: bool) -> tuple[str, str]:
+    out, err = "", ""
+    to_stdout = o.output in (None, "-")
+    if t.reply is not None and t.code == 0:
+        r = t.reply
+        heads = r.status_line + "\r\n" + "".join(f"{k}: {v}\r\n" for k, v in r.headers) + "\r\n"
+        body = "" if o.head or r.status in (204, 304) else r.body.decode("utf-8", "replace")
+        text = heads + body if (o.head or o.include) else body
+        if o.head:
+            text = heads
+        out += text if to_stdout else ""
+    elif t.raw:
+        out += _printable(t.raw) if to_stdout else ""
+    if o.write_out is not None:
+        out += _write_out(o.write_out, t)
+    if o.verbose:
+        err += "".join(line + "\n" for line in t.verbose)
+    elif not o.silent and not ctx.tty:
+        total = int(t.reply.header("Content-Length") or 0) if t.reply else 0
+        got = len(t.reply.body) if t.reply and not o.head and t.code == 0 else len(t.raw)
+        err += _meter(total or got, got, t.elapsed)
+    if t.code and (not o.silent or o.show_error):
+        err += f"curl: ({t.code}) {t.error}\n"
+    return out, err
