@@ -15,7 +15,9 @@ import importlib
 from typing import Any
 
 from .policy.engine import Engine, ServiceVerdict, Verdict
-from .errors import (AlreadyExistsError, ApplyErrors, ClusterError, FieldError, ManifestError,
+from . import backends
+from .backends.base import ApplyErrors
+from .errors import (AlreadyExistsError, ClusterError, FieldError, ManifestError,
                      NetpolError, NotFoundError, UnsupportedCommand, YAMLSyntaxError)
 # The function shadows its module's name on purpose: `nk.kubectl("get pods")`.
 from .kubectl import KubectlResult, kubectl
@@ -23,6 +25,16 @@ from .policy.objects import LabelSelector, NetworkPolicy, Pod, Service, from_dic
 from .policy.portset import PortSet
 
 __version__ = "0.1.0"
+
+
+def _embedded_cluster() -> "backends.Backend":
+    from .sim.cluster import EmbeddedCluster  # loaded when the first command needs a cluster
+    return EmbeddedCluster()
+
+
+# The package wires its layers together: the backends layer chooses a cluster, and the
+# embedded one sits a layer above it.
+backends.register("sim", _embedded_cluster)
 
 # name -> module that defines it; imported lazily to keep `import netpol_kernel` light.
 _LAZY = {

@@ -14,11 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional, Sequence
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .backends.base import ApplyResult
-    from .api.manifests import Document
+from typing import Any, Sequence
 
 __all__ = [
     "FieldError",
@@ -29,7 +25,6 @@ __all__ = [
     "AlreadyExistsError",
     "UnsupportedCommand",
     "ClusterError",
-    "ApplyErrors",
     "NamespaceMismatchError",
 ]
 
@@ -213,20 +208,6 @@ class AlreadyExistsError(NetpolError, ValueError):
     def __init__(self, resource: str, name: str):
         self.resource, self.name = resource, name
         super().__init__(f'Error from server (AlreadyExists): {resource} "{name}" already exists')
-
-
-class ApplyErrors(NetpolError):
-    """Some documents of an apply failed; the others were applied.
-
-    kubectl reports each object on its own: ``results`` are the lines of the
-    objects that were applied (in order), ``errors`` the (document, error) pairs
-    of those that were not.  ``str()`` is the errors, one per line.
-    """
-
-    def __init__(self, results: Sequence["ApplyResult"], errors: Sequence[tuple[Optional["Document"], NetpolError]]):
-        self.results = list(results)
-        self.errors = list(errors)
-        super().__init__("\n".join(str(e) for _, e in self.errors))
 
 
 class NamespaceMismatchError(NetpolError, ValueError):

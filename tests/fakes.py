@@ -17,7 +17,8 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Optional, Sequence, Union
 
-from netpol_kernel.backends.base import RESOURCES, ApplyResult, ExecResult
+from netpol_kernel.api.resources import RESOURCES
+from netpol_kernel.backends.base import ApplyResult, ExecResult
 from netpol_kernel.errors import AlreadyExistsError, NetpolError, NotFoundError
 
 NOW = datetime(2024, 7, 28, 12, 0, 0, tzinfo=timezone.utc)
@@ -37,7 +38,7 @@ def resource_name(kind: str) -> str:
 
 # ---------------------------------------------------------------- canned objects
 
-def _meta(name: str, namespace: Optional[str], labels: Optional[dict], age: float) -> dict:
+def check_meta(name: str, namespace: Optional[str], labels: Optional[dict], age: float) -> dict:
     meta: dict = {"name": name, "creationTimestamp": stamp(age)}
     if namespace is not None:
         meta["namespace"] = namespace
@@ -52,7 +53,7 @@ def pod(name: str, *, labels: Optional[dict] = None, ip: str = "10.244.0.5", age
     statuses = [{"name": c, "ready": ready, "restartCount": restarts,
                  "state": {"running": {"startedAt": stamp(age)}} if ready else
                  {"waiting": {"reason": "ContainerCreating"}}} for c in containers]
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": _meta(name, namespace, labels, age),
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": check_meta(name, namespace, labels, age),
             "spec": {"containers": [{"name": c, "image": "busybox"} for c in containers],
                      "nodeName": node},
             "status": {"phase": "Running" if ready else "Pending", "podIP": ip,
@@ -63,7 +64,7 @@ def deployment(name: str, *, app: Optional[str] = None, replicas: int = 1, ready
                age: float = 60, image: str = "busybox", namespace: str = "default") -> dict:
     app = app or name
     return {"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": _meta(name, namespace, {"app": app}, age),
+            "metadata": check_meta(name, namespace, {"app": app}, age),
             "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": app}},
                      "template": {"metadata": {"labels": {"app": app}},
                                   "spec": {"containers": [{"name": f"{name}-container", "image": image}]}}},
@@ -77,18 +78,18 @@ def service(name: str, *, ports: Sequence[Union[int, tuple]] = (8080,), cluster_
     for p in ports:
         port, proto = (p, "TCP") if isinstance(p, int) else p
         spec_ports.append({"port": port, "protocol": proto, "targetPort": port})
-    return {"apiVersion": "v1", "kind": "Service", "metadata": _meta(name, namespace, {"app": name}, age),
+    return {"apiVersion": "v1", "kind": "Service", "metadata": check_meta(name, namespace, {"app": name}, age),
             "spec": {"type": "ClusterIP", "clusterIP": cluster_ip, "ports": spec_ports,
                      "selector": selector if selector is not None else {"app": name}}}
 
 
 def netpol(name: str, spec: dict, *, age: float = 60, namespace: str = "default") -> dict:
     return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-            "metadata": _meta(name, namespace, None, age), "spec": spec}
+            "metadata": check_meta(name, namespace, None, age), "spec": spec}
 
 
 def namespace(name: str, *, age: float = 3600) -> dict:
-    meta = _meta(name, None, {"kubernetes.io/metadata.name": name}, age)
+    meta = check_meta(name, None, {"kubernetes.io/metadata.name": name}, age)
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": meta, "status": {"phase": "Active"}}
 
 
@@ -157,7 +158,7 @@ class FakeBackend:
     # -- Backend protocol
     def apply(self, docs: Sequence[Any], namespace: Optional[str] = None) -> list[ApplyResult]:
         self.calls.append(("apply", [d.obj.get("metadata", {}).get("name") for d in docs], namespace))
-        from netpol_kernel.errors import ApplyErrors
+        from netpol_kernel.backends.base import ApplyErrors
         out, errors = [], []
         for doc in docs:
             try:
@@ -237,18 +238,18 @@ class FakeBackend:
     def exec(self, pod: str, argv: Sequence[str], namespace: Optional[str] = None,
              container: Optional[str] = None) -> ExecResult:
         self.calls.append(("exec", pod, list(argv), namespace, container))
-        self._pod(pod, namespace)
+        self.check_pod(pod, namespace)
         answer = self.exec_answers.get(pod, ExecResult("", "", 0))
         return answer(pod, argv, container) if callable(answer) else answer
 
     def debug(self, pod: str, image: str, argv: Sequence[str], namespace: Optional[str] = None,
               target: Optional[str] = None) -> ExecResult:
         self.calls.append(("debug", pod, image, list(argv), namespace, target))
-        self._pod(pod, namespace)
+        self.check_pod(pod, namespace)
         answer = self.exec_answers.get(pod, ExecResult("", "", 0))
         return answer(pod, argv, target) if callable(answer) else answer
 
-    def _pod(self, name: str, namespace: Optional[str]) -> dict:
+    def check_pod(self, name: str, namespace: Optional[str]) -> dict:
         """The pod, or NotFound as the API server words it (no call recorded)."""
         obj = self.store.get(("Pod", namespace or self.default_namespace, name))
         if obj is None:

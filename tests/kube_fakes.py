@@ -25,7 +25,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
-from netpol_kernel.backends.kube import _KINDS as RESOURCES  # the book's kinds, plus Node
+from netpol_kernel.backends.kube import KINDS as RESOURCES  # the book's kinds, plus Node
 
 __all__ = ["FakeClock", "FakeStream", "FakeClientLayer", "api_error", "not_found",
            "invalid", "connection_refused", "dns_failure", "exec_status"]
@@ -310,14 +310,14 @@ class FakeClientLayer:
                 raise not_found("Namespace", namespace or "")
             old = self.objects.get(self._key(kind, name, namespace))
             applied = copy.deepcopy(body)
-            if old is not None and old.get("_applied") == applied:
+            if old is not None and old.get("applied_summary") == applied:
                 return self._public(old)  # a no-op apply writes nothing: same resourceVersion
             obj = copy.deepcopy(body)
             if old is not None:
                 obj["metadata"]["creationTimestamp"] = old["metadata"]["creationTimestamp"]
                 obj["metadata"]["uid"] = old["metadata"]["uid"]
             obj["metadata"]["generation"] = (old or {}).get("metadata", {}).get("generation", 0) + 1
-            obj["_applied"] = applied
+            obj["applied_summary"] = applied
             if kind == "Deployment":
                 obj["status"] = {"observedGeneration": obj["metadata"]["generation"] - 1}
                 self._reads[("Deployment", namespace, name)] = 0

@@ -1,6 +1,10 @@
-"""Choosing the cluster: ``NETPOL_BACKEND=sim`` (default, the embedded cluster) or ``kube``.
+"""Layer 3, cluster backends: the interface every cluster implements, the real-cluster backend,
+and choosing one: ``NETPOL_BACKEND=sim`` (default, the embedded cluster) or ``kube``.
 
 The notebooks' code is the same either way: everything asks :func:`current`.
+The embedded cluster lives a layer up (:mod:`netpol_kernel.sim`, it implements this
+interface), so this layer knows it only as a factory that the package registers
+(:func:`register`), the way a composition root wires layers together.
 
 >>> import os; os.environ.get("NETPOL_BACKEND", "sim") in ("sim", "kube")
 True
@@ -8,13 +12,19 @@ True
 from __future__ import annotations
 
 import os
-from typing import Optional
+from typing import Callable, Optional
 
 from .base import ApplyResult, Backend, ExecResult
 
-__all__ = ["Backend", "ApplyResult", "ExecResult", "current", "use", "reset", "backend_name"]
+__all__ = ["Backend", "ApplyResult", "ExecResult", "current", "use", "reset", "backend_name", "register"]
 
 _current: Optional[Backend] = None
+_factories: dict[str, Callable[[], Backend]] = {}
+
+
+def register(name: str, factory: Callable[[], Backend]) -> None:
+    """Make ``NETPOL_BACKEND=name`` build its cluster with ``factory`` (called on first use)."""
+    _factories[name] = factory
 
 
 def backend_name() -> str:
@@ -24,12 +34,16 @@ def backend_name() -> str:
     return name
 
 
+def _kube() -> Backend:
+    from .kube import KubeBackend  # the kubernetes client loads only when asked for
+    return KubeBackend.from_environment()
+
+
+register("kube", _kube)
+
+
 def _make(name: str) -> Backend:
-    if name == "kube":
-        from .kube import KubeBackend
-        return KubeBackend.from_environment()
-    from ..sim.cluster import EmbeddedCluster
-    return EmbeddedCluster()
+    return _factories[name]()
 
 
 def current() -> Backend:

@@ -15,7 +15,7 @@ top of plain API calls:
 * **kubectl's outcomes** -- server-side apply reported as created / configured /
   unchanged, ``kubectl exec`` exit codes, kubectl's NotFound wording;
 * **one error path** -- every client exception becomes one of this package's
-  errors in :func:`~netpol_kernel.backends.kubeclient._convert`, with one
+  errors in :func:`~netpol_kernel.backends.kubeclient.convert_error`, with one
   message naming the context;
 * **waiting done right** -- Deployments are awaited after apply (image pull
   failures and crash loops reported at once, progress shown; the wording and
@@ -44,13 +44,14 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, NoReturn, Op
 from urllib.parse import urlsplit
 
 from ..errors import AlreadyExistsError, ClusterError, NetpolError, NotFoundError
-from .base import RESOURCES, ApplyResult, kind_of
+from ..api.resources import RESOURCES, kind_of
+from .base import ApplyResult
 # The client seam; re-exported because callers (tests, the README) import these from here.
-from .kubeclient import (_KINDS, FIELD_MANAGER, ClientLayer, ExecStream, _convert, api_json,
+from .kubeclient import (KINDS, FIELD_MANAGER, ClientLayer, ExecStream, convert_error, api_json,
                          api_version, resource_name, rest_path)
 from .kubeexec import KubeExec
 # Waiting for rollouts; WaitInterrupted and default_progress are re-exported for the same reason.
-from .rollout import (Progress, WaitInterrupted, _applied, _rollout, _selector_string, _stuck_pod,
+from .rollout import (Progress, WaitInterrupted, applied_summary, rollout_state, selector_string, stuck_pod,
                       default_progress)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -168,13 +169,13 @@ class KubeBackend(KubeExec):
     @contextmanager
     def _api(self, verb: str, kind: str = "", name: str = "", namespace: Optional[str] = None,
              doc: Optional["Document"] = None) -> Iterator[None]:
-        """Run client calls, converting whatever they raise (see :func:`_convert`)."""
+        """Run client calls, converting whatever they raise (see :func:`convert_error`)."""
         try:
             yield
         except NetpolError:
             raise
-        except Exception as exc:  # the client raises many types; _convert sorts them
-            raise _convert(exc, self.context, server=self.client.server, verb=verb, kind=kind,
+        except Exception as exc:  # the client raises many types; convert_error sorts them
+            raise convert_error(exc, self.context, server=self.client.server, verb=verb, kind=kind,
                            name=name, namespace=namespace, doc=doc) from None
 
     def _mutable(self, word: str) -> str:
@@ -185,7 +186,7 @@ class KubeBackend(KubeExec):
         return kind
 
     def _ns(self, kind: str, namespace: Optional[str]) -> Optional[str]:
-        return (namespace or self.default_namespace) if _KINDS[kind][3] else None
+        return (namespace or self.default_namespace) if KINDS[kind][3] else None
 
     def _read(self, kind: str, name: str, namespace: Optional[str]) -> dict:
         with self._api("get", kind, name, namespace):
@@ -290,7 +291,7 @@ class KubeBackend(KubeExec):
         Ctrl-C raises :class:`WaitInterrupted`, a KeyboardInterrupt carrying
         the results.
         """
-        from ..errors import ApplyErrors
+        from .base import ApplyErrors
         from ..api.validation import check
         results: list[ApplyResult] = []
         errors: list[tuple[Optional["Document"], NetpolError]] = []
@@ -322,7 +323,7 @@ class KubeBackend(KubeExec):
         return results
 
     def _target_namespace(self, doc: "Document", namespace: Optional[str]) -> Optional[str]:
-        if not _KINDS[doc.obj["kind"]][3]:
+        if not KINDS[doc.obj["kind"]][3]:
             return None
         own = (doc.obj.get("metadata") or {}).get("namespace")
         if own and namespace and own != namespace:
@@ -389,7 +390,7 @@ class KubeBackend(KubeExec):
         if name is not None:
             objs = [self._read(kind, name, ns)]
             if selector:
-                from ..sim.cluster import parse_selector
+                from ..policy.selectors import parse_selector
                 sel = parse_selector(selector)
                 objs = [o for o in objs if sel.matches(_labels(o))]
         else:
@@ -445,7 +446,7 @@ class KubeBackend(KubeExec):
                 still = []
                 for ns, name in pending:
                     dep = self._read("Deployment", name, ns)
-                    done, text = _rollout(dep)
+                    done, text = rollout_state(dep)
                     if done:
                         continue
                     self._check_pods(dep, results)
@@ -463,7 +464,7 @@ class KubeBackend(KubeExec):
                     last = line
                 if elapsed >= self.ready_timeout:
                     self._fail(f"timed out after {self.ready_timeout:g}s waiting for Deployments "
-                               f"({'; '.join(waiting)}).{_applied(results)} See `kubectl get pods` "
+                               f"({'; '.join(waiting)}).{applied_summary(results)} See `kubectl get pods` "
                                "and `kubectl describe pod`")
                 self._sleep(self.poll_interval)
         except KeyboardInterrupt:
@@ -473,14 +474,14 @@ class KubeBackend(KubeExec):
 
     def _check_pods(self, dep: Mapping[str, Any], results: Sequence[ApplyResult]) -> None:
         ns = dep["metadata"]["namespace"]
-        selector = _selector_string((dep.get("spec") or {}).get("selector") or {})
+        selector = selector_string((dep.get("spec") or {}).get("selector") or {})
         with self._api("list", "Pod", "", ns):
             pods = self.client.list("Pod", ns, selector or None)
         for pod in pods:
-            why = _stuck_pod(pod)
+            why = stuck_pod(pod)
             if why:
                 self._fail(f'deployment "{dep["metadata"]["name"]}" cannot become available: {why}'
-                           f"{_applied(results)} Fix the manifest and apply it again")
+                           f"{applied_summary(results)} Fix the manifest and apply it again")
 
     # -- the CNI's settling time ---------------------------------------------------
     def _policy_changed(self) -> None:

@@ -8,7 +8,7 @@ tested without a cluster: ``tests/kube_fakes.FakeClientLayer`` implements the
 same methods over an in-memory store, and the tests pass it in as
 ``KubeBackend(client=...)``.
 
-:func:`_convert` is the other half: the one place a client exception (an
+:func:`convert_error` is the other half: the one place a client exception (an
 ``ApiException``, a urllib3 or socket error) becomes one of this package's
 errors, worded as kubectl would and naming the context.
 
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Protocol, Se
 
 from ..errors import (AlreadyExistsError, ClusterError, FieldError, ManifestError, NetpolError,
                       NotFoundError)
-from .base import RESOURCES
+from ..api.resources import RESOURCES
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..api.manifests import Document
@@ -56,7 +56,7 @@ _CAUSE_TYPES = {
 }
 
 # RESOURCES plus Node, which kubectl can read (``kubectl get nodes``) but the book never changes.
-_KINDS: dict[str, tuple[str, str, tuple[str, ...], bool]] = {
+KINDS: dict[str, tuple[str, str, tuple[str, ...], bool]] = {
     **RESOURCES, "Node": ("nodes", "node", ("no", "node"), False)}
 
 
@@ -69,7 +69,7 @@ def api_version(kind: str) -> str:
     >>> api_version("Pod"), api_version("Deployment"), api_version("NetworkPolicy")
     ('v1', 'apps/v1', 'networking.k8s.io/v1')
     """
-    group = _KINDS[kind][1].partition(".")[2]
+    group = KINDS[kind][1].partition(".")[2]
     return f"{group}/v1" if group else "v1"
 
 
@@ -79,7 +79,7 @@ def resource_name(kind: str) -> str:
     >>> resource_name("Pod"), resource_name("Deployment")
     ('pods', 'deployments.apps')
     """
-    plural, qualified = _KINDS[kind][0], _KINDS[kind][1]
+    plural, qualified = KINDS[kind][0], KINDS[kind][1]
     group = qualified.partition(".")[2]
     return f"{plural}.{group}" if group else plural
 
@@ -92,7 +92,7 @@ def rest_path(kind: str, name: str, namespace: Optional[str]) -> str:
     """
     version = api_version(kind)
     base = "/api/v1" if version == "v1" else f"/apis/{version}"
-    plural, _, _, namespaced = _KINDS[kind]
+    plural, _, _, namespaced = KINDS[kind]
     scope = f"/namespaces/{namespace}" if namespaced else ""
     return f"{base}{scope}/{plural}/{name}"
 
@@ -192,11 +192,11 @@ class ClientLayer:
         api = getattr(self, api_name)
         if verb == "list_all":
             return getattr(api, f"list_{noun}_for_all_namespaces")
-        scoped = "namespaced_" if _KINDS[kind][3] else ""
+        scoped = "namespaced_" if KINDS[kind][3] else ""
         return getattr(api, f"{verb}_{scoped}{noun}")
 
     def _args(self, kind: str, namespace: Optional[str]) -> tuple:
-        return (namespace,) if _KINDS[kind][3] else ()
+        return (namespace,) if KINDS[kind][3] else ()
 
     def read(self, kind: str, name: str, namespace: Optional[str]) -> dict:
         obj = api_json(self._typed(kind, "read")(name, *self._args(kind, namespace)))
@@ -205,7 +205,7 @@ class ClientLayer:
     def list(self, kind: str, namespace: Optional[str], label_selector: Optional[str]) -> list[dict]:
         """``namespace`` None lists every namespace; items get kind/apiVersion as kubectl shows."""
         kw = {"label_selector": label_selector} if label_selector else {}
-        if _KINDS[kind][3] and namespace is None:
+        if KINDS[kind][3] and namespace is None:
             result = self._typed(kind, "list_all")(**kw)
         else:
             result = self._typed(kind, "list")(*self._args(kind, namespace), **kw)
@@ -297,7 +297,7 @@ def _unreachable(exc: BaseException) -> str:
     return "connection refused" if "refused" in text else str(reason)
 
 
-def _convert(exc: BaseException, context: str, *, server: str = "", verb: str = "",
+def convert_error(exc: BaseException, context: str, *, server: str = "", verb: str = "",
              kind: str = "", name: str = "", namespace: Optional[str] = None,
              doc: Optional["Document"] = None) -> NetpolError:
     """The one place a client exception becomes this package's error.
@@ -309,12 +309,12 @@ def _convert(exc: BaseException, context: str, *, server: str = "", verb: str = 
     >>> from kubernetes.client.exceptions import ApiException
     >>> e = ApiException(status=404, reason="Not Found")
     >>> e.body = '{"kind":"Status","reason":"NotFound","details":{"name":"x","kind":"pods"},"code":404}'
-    >>> str(_convert(e, "kind-course"))
+    >>> str(convert_error(e, "kind-course"))
     'Error from server (NotFound): pods "x" not found'
     """
     from urllib3.exceptions import HTTPError as Urllib3Error
     where = f'context "{context}"'
-    resource = resource_name(kind) if kind in _KINDS else (kind or "objects")
+    resource = resource_name(kind) if kind in KINDS else (kind or "objects")
     if isinstance(exc, Urllib3Error) or isinstance(exc, (ConnectionError, TimeoutError)):
         return ClusterError(
             f"cannot reach the Kubernetes API server of {where} ({server or 'unknown server'}): "

@@ -16,9 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Optional, Sequence
 
 from ..errors import NotFoundError, UnsupportedCommand
-from .base import ExecResult, KubectlExecError, kind_of
+from ..api.resources import kind_of
+from .base import ExecResult, KubectlExecError
 from .kubeclient import ExecStream
-from .rollout import _PULL_FAILURES, _selector_string
+from .rollout import PULL_FAILURES, selector_string
 
 __all__ = ["KubeExec"]
 
@@ -65,7 +66,7 @@ class KubeExec:
             if not selector:
                 raise NotFoundError("pods", f"{name}-*", namespace)
         elif kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"):
-            selector = _selector_string(spec.get("selector") or {})
+            selector = selector_string(spec.get("selector") or {})
         else:
             raise UnsupportedCommand(f"error: cannot exec into a {word}: use a pod or deploy/NAME")
         with self._api("list", "Pod", "", namespace):
@@ -211,7 +212,7 @@ class KubeExec:
             if "terminated" in state:
                 return int(state["terminated"].get("exitCode") or 0)
             reason = (state.get("waiting") or {}).get("reason")
-            if reason in _PULL_FAILURES:
+            if reason in PULL_FAILURES:
                 self._fail(f'debug container {cname} of pod {pod} cannot pull image "{image}" '
                            f"({reason})")
             if self._clock() >= deadline:

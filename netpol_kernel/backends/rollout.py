@@ -1,8 +1,8 @@
 """Waiting for a real cluster: rollouts, pods that will never be ready, progress lines.
 
 What :meth:`~netpol_kernel.backends.kube.KubeBackend.wait_ready` uses to wait
-for the Deployments it applied: :func:`_rollout` words a Deployment's state as
-``kubectl rollout status`` does, :func:`_stuck_pod` says why a pod will not
+for the Deployments it applied: :func:`rollout_state` words a Deployment's state as
+``kubectl rollout status`` does, :func:`stuck_pod` says why a pod will not
 become ready by itself (an image that cannot be pulled, a crash loop), and
 :func:`default_progress` is where the wait reports (a rewritten line on a
 terminal, a line per step in notebooks and logs).  Ctrl-C during the wait
@@ -22,7 +22,7 @@ from .base import ApplyResult
 __all__ = ["WaitInterrupted", "default_progress", "Progress"]
 
 # Container waiting reasons that will not fix themselves by waiting longer.
-_PULL_FAILURES = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
+PULL_FAILURES = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
 _STUCK = {"CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError",
           "RunContainerError"}
 
@@ -88,10 +88,10 @@ def default_progress(stream: Any = None) -> Progress:
 # ----------------------------------------------------------------------------- rollouts
 
 
-def _selector_string(selector: Mapping[str, Any]) -> str:
+def selector_string(selector: Mapping[str, Any]) -> str:
     """A LabelSelector dict as a ``label_selector`` query string.
 
-    >>> _selector_string({"matchLabels": {"app": "web"},
+    >>> selector_string({"matchLabels": {"app": "web"},
     ...     "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["db"]}]})
     'app=web,tier notin (db)'
     """
@@ -103,7 +103,7 @@ def _selector_string(selector: Mapping[str, Any]) -> str:
     return ",".join(parts)
 
 
-def _rollout(dep: Mapping[str, Any]) -> tuple[bool, str]:
+def rollout_state(dep: Mapping[str, Any]) -> tuple[bool, str]:
     """(done?, kubectl rollout status's wording) for one Deployment."""
     spec, status = dep.get("spec") or {}, dep.get("status") or {}
     name = dep["metadata"]["name"]
@@ -122,7 +122,7 @@ def _rollout(dep: Mapping[str, Any]) -> tuple[bool, str]:
     return True, f'deployment "{name}" available'
 
 
-def _stuck_pod(pod: Mapping[str, Any]) -> Optional[str]:
+def stuck_pod(pod: Mapping[str, Any]) -> Optional[str]:
     """Why a pod will not become ready by itself (image pull, crash loop), or None."""
     name = pod["metadata"]["name"]
     status = pod.get("status") or {}
@@ -133,7 +133,7 @@ def _stuck_pod(pod: Mapping[str, Any]) -> Optional[str]:
         waiting = (cs.get("state") or {}).get("waiting") or {}
         reason, detail = waiting.get("reason"), waiting.get("message") or ""
         image = images.get(cs.get("name"), cs.get("image", ""))
-        if reason in _PULL_FAILURES:
+        if reason in PULL_FAILURES:
             return (f'pod {name} cannot pull image "{image}" ({reason}'
                     f"{': ' + detail if detail else ''}). Check the image name and tag.")
         if reason in _STUCK:
@@ -145,7 +145,7 @@ def _stuck_pod(pod: Mapping[str, Any]) -> Optional[str]:
     return None
 
 
-def _applied(results: Sequence[ApplyResult]) -> str:
+def applied_summary(results: Sequence[ApplyResult]) -> str:
     """The sentence error messages use to say nothing was rolled back."""
     if not results:
         return ""

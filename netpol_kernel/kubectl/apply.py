@@ -11,44 +11,44 @@ import os
 from typing import Any, Optional, Sequence
 
 from . import render
-from ..backends.base import RESOURCES
+from ..api.resources import RESOURCES
 from ..errors import AlreadyExistsError, ManifestError, NetpolError, NotFoundError
-from .args import _Exit
-from .context import _Ctx, _error, _ErrorsExit, _namespaced, _print_errors, _requests, _sorted
+from .args import Exit
+from .context import Ctx, error_for, ErrorsExit, namespaced, print_errors, resource_requests, sorted_objects
 from .render import ErrorText
 
 
 # ---------------------------------------------------------------- apply / create / delete
 
 
-def _load(ctx: _Ctx, paths: Sequence[str]) -> tuple[list[Any], list[ErrorText]]:
+def _load(ctx: Ctx, paths: Sequence[str]) -> tuple[list[Any], list[ErrorText]]:
     """Read every -f; a missing path stops everything (kubectl's builder does the same)."""
     from ..api.manifests import load_documents, load_path
 
     missing = [p for p in paths if p != "-" and not os.path.exists(p)]
     if missing:
-        raise _ErrorsExit([render.plain_error(f'error: the path "{p}" does not exist') for p in missing])
+        raise ErrorsExit([render.plain_error(f'error: the path "{p}" does not exist') for p in missing])
     docs: list[Any] = []
     errors: list[ErrorText] = []
     for path in paths:
         try:
             docs += (load_documents(ctx.stdin or "", source="STDIN") if path == "-" else load_path(path))
         except (ManifestError, OSError, UnicodeDecodeError) as exc:
-            errors.append(_error(exc, source="STDIN" if path == "-" else path))
+            errors.append(error_for(exc, source="STDIN" if path == "-" else path))
     return docs, errors
 
 
-def _doc_namespace(ctx: _Ctx, doc: Any) -> Optional[ErrorText]:
+def _doc_namespace(ctx: Ctx, doc: Any) -> Optional[ErrorText]:
     """kubectl refuses an object whose namespace differs from an explicit -n."""
     ns = (doc.obj.get("metadata") or {}).get("namespace")
-    if ctx.explicit_ns and ns and ns != ctx.namespace and _namespaced(str(doc.obj.get("kind"))):
+    if ctx.explicit_ns and ns and ns != ctx.namespace and namespaced(str(doc.obj.get("kind"))):
         return render.plain_error(
             f'error: the namespace from the provided object "{ns}" does not match the namespace '
             f"\"{ctx.namespace}\". You must pass '--namespace={ns}' to perform this operation.")
     return None
 
 
-def _apply_docs(ctx: _Ctx, docs: Sequence[Any], namespace: Optional[str]) -> tuple[list[Any], list[ErrorText]]:
+def _apply_docs(ctx: Ctx, docs: Sequence[Any], namespace: Optional[str]) -> tuple[list[Any], list[ErrorText]]:
     """Apply documents in one backend call: (result lines, errors).
 
     One call, so objects of one file share a creation time and a real cluster
@@ -59,24 +59,24 @@ def _apply_docs(ctx: _Ctx, docs: Sequence[Any], namespace: Optional[str]) -> tup
     except NetpolError as exc:
         pairs = getattr(exc, "errors", None) if hasattr(exc, "results") else None
         if pairs is None:  # one error, not attributable to a document: blame the first
-            return [], [_error(exc, source=docs[0].source, obj=docs[0].obj)]
+            return [], [error_for(exc, source=docs[0].source, obj=docs[0].obj)]
         # ApplyErrors: what was applied, and (document, error) pairs for the rest.
-        return list(exc.results), [_error(e, source=(d or docs[0]).source, obj=(d or docs[0]).obj)
+        return list(exc.results), [error_for(e, source=(d or docs[0]).source, obj=(d or docs[0]).obj)
                                    for d, e in pairs]
     except ValueError as exc:
-        return [], [_error(exc, source=docs[0].source, obj=docs[0].obj)]
+        return [], [error_for(exc, source=docs[0].source, obj=docs[0].obj)]
 
 
-def _apply(ctx: _Ctx) -> int:
+def run_apply(ctx: Ctx) -> int:
     paths = ctx.many("filename")
     if not paths:
-        raise _Exit("error: must specify one of -f and -k")
+        raise Exit("error: must specify one of -f and -k")
     if ctx.args.positional:
-        raise _Exit(f"error: Unexpected args: {ctx.args.positional}\n"
+        raise Exit(f"error: Unexpected args: {ctx.args.positional}\n"
                     "See 'kubectl apply -h' for help and examples")
     docs, errors = _load(ctx, paths)
     if not docs and not errors:
-        raise _Exit("error: no objects passed to apply")
+        raise Exit("error: no objects passed to apply")
     # Like kubectl: successes are printed as they happen, errors gathered at the end.
     groups: list[tuple[Optional[str], list[Any]]] = []
     for doc in docs:
@@ -95,25 +95,25 @@ def _apply(ctx: _Ctx) -> int:
         results, errs = _apply_docs(ctx, group, namespace)
         ctx.out.out("".join(f"{r}\n" for r in results))
         errors += errs
-    _print_errors(ctx.out, errors)
+    print_errors(ctx.out, errors)
     return 1 if errors else 0
 
 
-def _create(ctx: _Ctx) -> int:
+def run_create(ctx: Ctx) -> int:
     pos = ctx.args.positional
     if ctx.many("filename"):
         return _create_from_files(ctx)
     if pos and pos[0] in ("namespace", "ns"):
         if len(pos) != 2:
-            raise _Exit("error: exactly one NAME is required, got " + str(len(pos) - 1) +
+            raise Exit("error: exactly one NAME is required, got " + str(len(pos) - 1) +
                         "\nSee 'kubectl create namespace -h' for help and examples")
         return _create_namespace(ctx, pos[1])
     if not pos:
-        raise _Exit("error: must specify one of -f and -k")
+        raise Exit("error: must specify one of -f and -k")
     raise ctx.unsupported()
 
 
-def _create_namespace(ctx: _Ctx, name: str) -> int:
+def _create_namespace(ctx: Ctx, name: str) -> int:
     create = getattr(ctx.backend, "create_namespace", None)
     if callable(create):
         create(name)
@@ -127,7 +127,7 @@ def _create_namespace(ctx: _Ctx, name: str) -> int:
     return 0
 
 
-def _create_from_files(ctx: _Ctx) -> int:
+def _create_from_files(ctx: Ctx) -> int:
     docs, errors = _load(ctx, ctx.many("filename"))
     for doc in docs:
         kind = str(doc.obj.get("kind"))
@@ -137,17 +137,17 @@ def _create_from_files(ctx: _Ctx) -> int:
             plural, qualified = RESOURCES[kind][0], RESOURCES[kind][1]
             group = qualified.partition(".")[2]
             exists = AlreadyExistsError(f"{plural}.{group}" if group else plural, name)
-            errors.append(_error(exists, source=doc.source))
+            errors.append(error_for(exists, source=doc.source))
             continue
         results, errs = _apply_docs(ctx, [doc], ctx.namespace if ctx.explicit_ns or not (doc.obj.get("metadata") or {}).get("namespace") else None)
         ctx.out.out("".join(f"{RESOURCES.get(r.kind, ('', r.kind.lower()))[1]}/{r.name} created\n"
                             for r in results))
         errors += errs
-    _print_errors(ctx.out, errors)
+    print_errors(ctx.out, errors)
     return 1 if errors else 0
 
 
-def _present(ctx: _Ctx, kind: str, name: str, namespace: str) -> bool:
+def _present(ctx: Ctx, kind: str, name: str, namespace: str) -> bool:
     try:
         return bool(ctx.backend.get(kind, namespace=namespace, name=name))
     except NotFoundError:
@@ -159,7 +159,7 @@ def _deleted_line(kind: str, name: str) -> str:
     return f'{prefix} "{name}" deleted\n'
 
 
-def _delete(ctx: _Ctx) -> int:
+def run_delete(ctx: Ctx) -> int:
     errors: list[ErrorText] = []
     targets: list[tuple[str, str, Optional[str], Optional[str]]] = []  # kind, name, ns, source
     paths = ctx.many("filename")
@@ -170,19 +170,19 @@ def _delete(ctx: _Ctx) -> int:
             targets.append((str(doc.obj.get("kind")), str(meta.get("name", "")),
                             meta.get("namespace") or ctx.namespace, doc.source))
     elif not ctx.args.positional:
-        raise _Exit("error: You must provide one or more resources by argument or filename.\n"
+        raise Exit("error: You must provide one or more resources by argument or filename.\n"
                     "Example resource specifications include:\n   '-f rsrc.yaml'\n"
                     "   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'")
     else:
-        requests = _requests(ctx.args.positional)
+        requests = resource_requests(ctx.args.positional)
         if any(kind == "Node" for kind, _ in requests):
             raise ctx.unsupported()
         wholesale = ctx.on("all") or ctx.flag("selector") is not None
         if any(n is None for _, n in requests) and not wholesale:
-            raise _Exit("error: resource(s) were provided, but no name was specified")
+            raise Exit("error: resource(s) were provided, but no name was specified")
         for kind, name in requests:
             if name is None:
-                for obj in _sorted(ctx.backend.get(kind, namespace=ctx.namespace,
+                for obj in sorted_objects(ctx.backend.get(kind, namespace=ctx.namespace,
                                                    selector=ctx.flag("selector"))):
                     targets.append((kind, str(obj["metadata"]["name"]), ctx.namespace, None))
             else:
@@ -196,26 +196,26 @@ def _delete(ctx: _Ctx) -> int:
             ctx.out.out(_deleted_line(kind, name))
         except NotFoundError as exc:
             if not ctx.on("ignore-not-found"):
-                errors.append(_error(exc, verb="deleting", source=source))
+                errors.append(error_for(exc, verb="deleting", source=source))
         except (NetpolError, ValueError) as exc:
-            errors.append(_error(exc, verb="deleting", source=source))
-    _print_errors(ctx.out, errors)
+            errors.append(error_for(exc, verb="deleting", source=source))
+    print_errors(ctx.out, errors)
     return 1 if errors else 0
 
 
 # ---------------------------------------------------------------- label
 
 
-def _label(ctx: _Ctx) -> int:
+def run_label(ctx: Ctx) -> int:
     pos = ctx.args.positional
     if not pos:
-        raise _Exit("error: one or more resources must be specified as <resource> <name> or "
+        raise Exit("error: one or more resources must be specified as <resource> <name> or "
                     "<resource>/<name>\nSee 'kubectl label -h' for help and examples")
     is_change = [("=" in p or p.endswith("-")) for p in pos]
     first_change = is_change.index(True) if True in is_change else len(pos)
     objects, changes = pos[:first_change], pos[first_change:]
     if not changes:
-        raise _Exit("error: at least one label update is required\n"
+        raise Exit("error: at least one label update is required\n"
                     "See 'kubectl label -h' for help and examples")
     labels: dict[str, Optional[str]] = {}
     for change in changes:
@@ -224,11 +224,11 @@ def _label(ctx: _Ctx) -> int:
             labels[key] = value
         else:
             labels[change[:-1]] = None
-    requests = _requests(objects)
+    requests = resource_requests(objects)
     if any(kind == "Node" for kind, _ in requests):
         raise ctx.unsupported()
     if not requests or any(n is None for _, n in requests):
-        raise _Exit("error: one or more resources must be specified as <resource> <name> or "
+        raise Exit("error: one or more resources must be specified as <resource> <name> or "
                     "<resource>/<name>\nSee 'kubectl label -h' for help and examples")
     errors: list[ErrorText] = []
     for kind, name in requests:
@@ -237,6 +237,6 @@ def _label(ctx: _Ctx) -> int:
                                      overwrite=ctx.on("overwrite"))
             ctx.out.out(str(line).rstrip("\n") + "\n")
         except (NetpolError, ValueError) as exc:
-            errors.append(_error(exc))
-    _print_errors(ctx.out, errors)
+            errors.append(error_for(exc))
+    print_errors(ctx.out, errors)
     return 1 if errors else 0

@@ -1,11 +1,11 @@
 """kubectl's command line, before any backend is involved: verb, flags, usage errors.
 
-:func:`_split_verb` finds the verb past the global flags; :func:`_parse_flags`
+:func:`split_verb` finds the verb past the global flags; :func:`parse_flags`
 parses the rest as pflag does (interspersed flags, ``--flag=value``, grouped
 shorthands, ``--``) against the flag tables of each supported verb, which also
 list the flags kubectl knows but this subset does not (``supported=False``);
-:func:`_unknown_command` words cobra's "unknown command" with its suggestions.
-:class:`_Exit`, the exception that stops a command with kubectl's error text,
+:func:`unknown_command` words cobra's "unknown command" with its suggestions.
+:class:`Exit`, the exception that stops a command with kubectl's error text,
 lives here because parsing raises it first; :mod:`netpol_kernel.kubectl` raises
 it too, and :func:`netpol_kernel.kubectl.kubectl` prints its message as is.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
 
-class _Exit(Exception):
+class Exit(Exception):
     """Stop the command: ``message`` goes to stderr as is, with ``code``."""
 
     def __init__(self, message: str, code: int = 1):
@@ -35,7 +35,7 @@ class _Flag:
     many: bool = False             # repeatable (-f a -f b)
 
 
-_GLOBAL = [
+GLOBAL_FLAGS = [
     _Flag("namespace", "n", value=True),
     *[_Flag(n, value=True, supported=False) for n in
       ("context", "kubeconfig", "cluster", "user", "token", "as", "request-timeout", "server")],
@@ -44,7 +44,7 @@ _GLOBAL = [
     _Flag("insecure-skip-tls-verify", supported=False),
 ]
 
-_VERB_FLAGS: dict[str, list[_Flag]] = {
+VERB_FLAGS: dict[str, list[_Flag]] = {
     "get": [_Flag("output", "o", value=True), _Flag("selector", "l", value=True),
             _Flag("all-namespaces", "A"), _Flag("show-labels"), _Flag("no-headers"),
             _Flag("ignore-not-found"), _Flag("show-kind"), _Flag("chunk-size", value=True),
@@ -81,7 +81,7 @@ _VERB_FLAGS: dict[str, list[_Flag]] = {
 }
 
 #: kubectl's top-level commands (v1.30), for "unknown command" and its suggestions.
-_KUBECTL_COMMANDS = (
+KUBECTL_COMMANDS = (
     "annotate", "api-resources", "api-versions", "apply", "attach", "auth", "autoscale",
     "certificate", "cluster-info", "completion", "config", "cordon", "cp", "create", "debug",
     "delete", "describe", "diff", "drain", "edit", "events", "exec", "explain", "expose", "get",
@@ -90,7 +90,7 @@ _KUBECTL_COMMANDS = (
 
 
 #: ``kubectl create`` generators outside the subset (``create namespace`` is in it).
-_CREATE_SUBCOMMANDS = (
+CREATE_SUBCOMMANDS = (
     "clusterrole", "clusterrolebinding", "configmap", "cm", "cronjob", "cj", "deployment", "deploy",
     "ingress", "ing", "job", "poddisruptionbudget", "pdb", "priorityclass", "pc", "quota", "role",
     "rolebinding", "secret", "service", "svc", "serviceaccount", "sa", "token")
@@ -101,22 +101,22 @@ _SUGGEST_FOR = {"get": ("list", "ps")}
 
 
 @dataclass
-class _Args:
+class Args:
     positional: list[str] = field(default_factory=list)
     after_dash: Optional[list[str]] = None  # everything after "--", when present
     values: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _parse_flags(verb: str, tokens: Sequence[str]) -> _Args:
-    """pflag's interspersed parsing; raises _Exit with kubectl's usage error."""
-    specs = _GLOBAL + _VERB_FLAGS.get(verb, [])
+def parse_flags(verb: str, tokens: Sequence[str]) -> Args:
+    """pflag's interspersed parsing; raises Exit with kubectl's usage error."""
+    specs = GLOBAL_FLAGS + VERB_FLAGS.get(verb, [])
     by_long = {f.name: f for f in specs}
     by_short = {f.short: f for f in specs if f.short}
-    args = _Args()
+    args = Args()
     i = 0
 
-    def usage(msg: str) -> _Exit:
-        return _Exit(f"error: {msg}\nSee 'kubectl {verb} --help' for usage.")
+    def usage(msg: str) -> Exit:
+        return Exit(f"error: {msg}\nSee 'kubectl {verb} --help' for usage.")
 
     def record(flag: _Flag, value: str) -> None:
         args.values.setdefault(flag.name, []).append(value)
@@ -167,7 +167,7 @@ def _parse_flags(verb: str, tokens: Sequence[str]) -> _Args:
     return args
 
 
-def _bool(text: str, name: str, usage: Callable[[str], _Exit]) -> str:
+def _bool(text: str, name: str, usage: Callable[[str], Exit]) -> str:
     low = text.lower()
     if low in ("1", "t", "true"):
         return "true"
@@ -177,9 +177,9 @@ def _bool(text: str, name: str, usage: Callable[[str], _Exit]) -> str:
                 f'parsing "{text}": invalid syntax')
 
 
-def _split_verb(tokens: Sequence[str]) -> tuple[Optional[str], list[str]]:
+def split_verb(tokens: Sequence[str]) -> tuple[Optional[str], list[str]]:
     """The first word that is not a global flag (or its value), and the rest."""
-    value_flags = {f"--{f.name}" for f in _GLOBAL if f.value} | {f"-{f.short}" for f in _GLOBAL
+    value_flags = {f"--{f.name}" for f in GLOBAL_FLAGS if f.value} | {f"-{f.short}" for f in GLOBAL_FLAGS
                                                                    if f.short and f.value}
     i = 0
     while i < len(tokens):
@@ -204,10 +204,10 @@ def _levenshtein(a: str, b: str) -> int:
     return prev[-1]
 
 
-def _unknown_command(word: str) -> _Exit:
+def unknown_command(word: str) -> Exit:
     """cobra's message, with its "Did you mean this?" (distance <= 2 or a prefix)."""
     hints: list[str] = []
-    for c in _KUBECTL_COMMANDS:
+    for c in KUBECTL_COMMANDS:
         if _levenshtein(word, c) <= 2 or c.lower().startswith(word.lower()):
             hints.append(c)
         if word.lower() in _SUGGEST_FOR.get(c, ()):
@@ -215,4 +215,4 @@ def _unknown_command(word: str) -> _Exit:
     msg = f'error: unknown command "{word}" for "kubectl"'
     if hints:
         msg += "\n\nDid you mean this?\n" + "".join(f"\t{h}\n" for h in hints)
-    return _Exit(msg)
+    return Exit(msg)

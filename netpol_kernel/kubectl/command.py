@@ -32,14 +32,14 @@ Notebook notes:
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from ..errors import NetpolError, UnsupportedCommand
+from .output import KubectlResult, Output
 
 if TYPE_CHECKING:
     from ..backends.base import Backend
-    from .context import _Ctx
+    from .context import Ctx
 
 # The verb modules (and the rendering, jsonpath and apply machinery behind them)
 # are imported on the first call, so `import netpol_kernel` and the
@@ -51,75 +51,15 @@ __all__ = ["kubectl", "KubectlResult"]
 # ---------------------------------------------------------------- result
 
 
-@dataclass(frozen=True)
-class KubectlResult:
-    """What one kubectl command printed.
-
-    ``text`` is stdout and stderr interleaved as a terminal shows them;
-    ``str(result)`` is ``text``, and IPython displays it without quotes.
-
-    >>> r = KubectlResult("get pods", "frontend-abc\\n", "", 0, "frontend-abc\\n")
-    >>> r.value, r.ok
-    ('frontend-abc', True)
-    """
-
-    command: str
-    stdout: str
-    stderr: str
-    exit_code: int
-    text: str
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == 0
-
-    @property
-    def value(self) -> str:
-        """The output stripped, for assignments (``FRONTEND = kubectl(...).value``).
-
-        On success this is stdout only, like the shell's ``$(kubectl ...)``
-        (a "No resources found" note on stderr is not a value).  On failure it
-        is the whole text, so a bad value carries the error rather than "".
-        """
-        return (self.stdout if self.ok else self.text).strip()
-
-    def __str__(self) -> str:
-        return self.text
-
-    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
-        # The display adds its own final newline.
-        p.text(self.text[:-1] if self.text.endswith("\n") else self.text)
-
-
-class _Output:
-    """stdout and stderr, kept apart and interleaved at the same time."""
-
-    def __init__(self) -> None:
-        self.parts: list[tuple[str, str]] = []
-
-    def out(self, text: str) -> None:
-        if text:
-            self.parts.append(("out", text))
-
-    def err(self, text: str) -> None:
-        if text:
-            self.parts.append(("err", text))
-
-    def result(self, command: str, exit_code: int) -> KubectlResult:
-        out = "".join(t for s, t in self.parts if s == "out")
-        err = "".join(t for s, t in self.parts if s == "err")
-        return KubectlResult(command, out, err, exit_code, "".join(t for _, t in self.parts))
-
-
 # ---------------------------------------------------------------- entry point
 
 
-def _handlers() -> dict[str, Callable[["_Ctx"], int]]:
-    from .apply import _apply, _create, _delete, _label
-    from .exec import _debug, _exec
-    from .get import _describe, _get
-    return {"get": _get, "describe": _describe, "apply": _apply, "create": _create, "delete": _delete,
-            "label": _label, "exec": _exec, "debug": _debug}
+def _handlers() -> dict[str, Callable[["Ctx"], int]]:
+    from .apply import run_apply, run_create, run_delete, run_label
+    from .exec import run_debug, run_exec
+    from .get import run_describe, run_get
+    return {"get": run_get, "describe": run_describe, "apply": run_apply, "create": run_create, "delete": run_delete,
+            "label": run_label, "exec": run_exec, "debug": run_debug}
 
 _USAGE = """kubectl controls the Kubernetes cluster manager (netpol_kernel's notebook subset).
 
@@ -148,9 +88,9 @@ def kubectl(command: str, *, backend: Optional["Backend"] = None, namespace: Opt
     >>> kubectl("get pods -o wide --bogus", backend=EmbeddedCluster()).text
     "error: unknown flag: --bogus\\nSee 'kubectl get --help' for usage.\\n"
     """
-    from .args import _Exit
-    from .context import _error, _ErrorsExit, _print_errors
-    out = _Output()
+    from .args import Exit
+    from .context import error_for, ErrorsExit, print_errors
+    out = Output()
     try:
         tokens = shlex.split(command)
     except ValueError as exc:
@@ -161,17 +101,17 @@ def kubectl(command: str, *, backend: Optional["Backend"] = None, namespace: Opt
     shown = " ".join(tokens)
     try:
         code = _run(tokens, shown, backend, namespace, stdin, out)
-    except _Exit as exc:
+    except Exit as exc:
         out.err(exc.message)
         code = exc.code
-    except _ErrorsExit as exc:
-        _print_errors(out, exc.errors)
+    except ErrorsExit as exc:
+        print_errors(out, exc.errors)
         code = 1
     except UnsupportedCommand as exc:
         out.err(str(exc).rstrip("\n") + "\n")
         code = 1
     except (NetpolError, OSError, ValueError, LookupError) as exc:
-        _print_errors(out, [_error(exc)])
+        print_errors(out, [error_for(exc)])
         code = 1
     except Exception as exc:  # noqa: BLE001 - a notebook must never show a traceback
         out.err(f"error: internal error in netpol_kernel's kubectl ({type(exc).__name__}: {exc}); "
@@ -181,32 +121,32 @@ def kubectl(command: str, *, backend: Optional["Backend"] = None, namespace: Opt
 
 
 def _run(tokens: list[str], shown: str, backend: Optional["Backend"], namespace: Optional[str],
-         stdin: Optional[str], out: _Output) -> int:
-    from .args import (_CREATE_SUBCOMMANDS, _GLOBAL, _KUBECTL_COMMANDS, _VERB_FLAGS, _Args,
-                               _parse_flags, _split_verb, _unknown_command)
-    from .context import _Ctx
+         stdin: Optional[str], out: Output) -> int:
+    from .args import (CREATE_SUBCOMMANDS, GLOBAL_FLAGS, KUBECTL_COMMANDS, VERB_FLAGS, Args,
+                               parse_flags, split_verb, unknown_command)
+    from .context import Ctx
     handlers = _handlers()
-    verb, rest = _split_verb(tokens)
+    verb, rest = split_verb(tokens)
     if verb is None:
         if not tokens:
             out.out(_USAGE)
             return 0
-        _parse_flags("kubectl", rest)  # reports unknown flags; otherwise it is help
+        parse_flags("kubectl", rest)  # reports unknown flags; otherwise it is help
         out.out(_USAGE)
         return 0
-    if verb not in handlers and verb not in _KUBECTL_COMMANDS:
-        raise _unknown_command(verb)
+    if verb not in handlers and verb not in KUBECTL_COMMANDS:
+        raise unknown_command(verb)
     if backend is None:
         from ..backends import current  # lazy: the process-wide backend is made on first use
         backend = current()
     default_ns = namespace or getattr(backend, "default_namespace", None) or "default"
-    if verb not in handlers or (verb == "create" and rest and rest[0] in _CREATE_SUBCOMMANDS):
-        raise _Ctx(backend, verb, _Args(), default_ns, False, stdin, out, shown).unsupported()
-    args = _parse_flags(verb, rest)
+    if verb not in handlers or (verb == "create" and rest and rest[0] in CREATE_SUBCOMMANDS):
+        raise Ctx(backend, verb, Args(), default_ns, False, stdin, out, shown).unsupported()
+    args = parse_flags(verb, rest)
     explicit = args.values.get("namespace", [None])[-1]
-    ctx = _Ctx(backend=backend, verb=verb, args=args, namespace=explicit or default_ns,
+    ctx = Ctx(backend=backend, verb=verb, args=args, namespace=explicit or default_ns,
                explicit_ns=explicit is not None, stdin=stdin, out=out, command=shown)
-    specs = {f.name: f for f in _GLOBAL + _VERB_FLAGS.get(verb, [])}
+    specs = {f.name: f for f in GLOBAL_FLAGS + VERB_FLAGS.get(verb, [])}
     if any(not specs[n].supported for n in args.values):
         raise ctx.unsupported()
     return handlers[verb](ctx)

@@ -1,8 +1,8 @@
 """What every kubectl verb handler shares: the command's context, kubectl's errors, resource words.
 
-:class:`_Ctx` is one command being run (backend, verb, parsed flags, the
-namespace in effect, where the output goes); :func:`_error` and
-:func:`_print_errors` word failures as kubectl does; :func:`_requests` reads
+:class:`Ctx` is one command being run (backend, verb, parsed flags, the
+namespace in effect, where the output goes); :func:`error_for` and
+:func:`print_errors` word failures as kubectl does; :func:`resource_requests` reads
 ``TYPE[,TYPE] [NAME...]`` / ``TYPE/NAME`` arguments into (kind, name) pairs.
 The verbs themselves are in :mod:`netpol_kernel.kubectl.get` (get, describe),
 :mod:`netpol_kernel.kubectl.apply` (apply, create, delete, label) and
@@ -13,30 +13,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import Optional, Sequence
 
 from . import render
-from ..backends.base import RESOURCES, Backend, kind_of
+from ..api.resources import RESOURCES, kind_of
+from ..backends.base import Backend
 from ..errors import UnsupportedCommand
-from .args import _Args, _Exit
+from .args import Args, Exit
+from .output import Output
 from .render import ErrorText
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .command import _Output
 
 
 # ---------------------------------------------------------------- context
 
 
 @dataclass
-class _Ctx:
+class Ctx:
     backend: Backend
     verb: str
-    args: _Args
+    args: Args
     namespace: str          # the namespace in effect
     explicit_ns: bool       # given with -n/--namespace (kubectl then enforces it)
     stdin: Optional[str]
-    out: _Output
+    out: Output
     command: str
 
     def flag(self, name: str, default: Optional[str] = None) -> Optional[str]:
@@ -68,18 +67,18 @@ class _Ctx:
 # ---------------------------------------------------------------- errors
 
 
-def _error(exc: BaseException, *, verb: str = "creating", source: Optional[str] = None,
+def error_for(exc: BaseException, *, verb: str = "creating", source: Optional[str] = None,
            obj: Optional[dict] = None) -> ErrorText:
-    if isinstance(exc, _Exit):
+    if isinstance(exc, Exit):
         return ErrorText(exc.message.rstrip("\n"), exc.message.rstrip("\n"))
     return render.error_text(exc, verb=verb, source=source, obj=obj)
 
 
-def _print_errors(out: _Output, errors: Sequence[ErrorText]) -> None:
+def print_errors(out: Output, errors: Sequence[ErrorText]) -> None:
     out.err(render.errors_text(errors))
 
 
-class _ErrorsExit(Exception):
+class ErrorsExit(Exception):
     def __init__(self, errors: list[ErrorText]):
         super().__init__("; ".join(e.single for e in errors))
         self.errors = errors
@@ -88,14 +87,14 @@ class _ErrorsExit(Exception):
 # ---------------------------------------------------------------- resources
 
 
-def _kind(word: str) -> str:
+def resource_kind(word: str) -> str:
     try:
         return kind_of(word)
     except UnsupportedCommand as e:
-        raise _Exit(str(e)) from None
+        raise Exit(str(e)) from None
 
 
-def _requests(words: Sequence[str]) -> list[tuple[str, Optional[str]]]:
+def resource_requests(words: Sequence[str]) -> list[tuple[str, Optional[str]]]:
     """ResourceTypeOrNameArgs: ``TYPE[,TYPE] [NAME...]`` or ``TYPE/NAME...``."""
     if not words:
         return []
@@ -103,12 +102,12 @@ def _requests(words: Sequence[str]) -> list[tuple[str, Optional[str]]]:
         out = []
         for w in words:
             if "/" not in w:
-                raise _Exit("error: there is no need to specify a resource type as a separate argument "
+                raise Exit("error: there is no need to specify a resource type as a separate argument "
                             "when passing arguments in resource/name form (e.g. 'kubectl get "
                             "resource/<resource_name>' instead of 'kubectl get resource "
                             "resource/<resource_name>'")
             kind_word, _, name = w.partition("/")
-            out.append((_kind(kind_word), name))
+            out.append((resource_kind(kind_word), name))
         return out
     kinds: list[str] = []
     for word in words[0].split(","):
@@ -116,20 +115,20 @@ def _requests(words: Sequence[str]) -> list[tuple[str, Optional[str]]]:
             # kubectl's "all" category, in its order (less the kinds outside the course).
             kinds += ["Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"]
         elif word:
-            kinds.append(_kind(word))
+            kinds.append(resource_kind(word))
     names: list[Optional[str]] = list(words[1:]) or [None]
     return [(k, n) for k in kinds for n in names]
 
 
-def _sorted(objs: Sequence[dict]) -> list[dict]:
+def sorted_objects(objs: Sequence[dict]) -> list[dict]:
     # The API server lists in key order: namespace, then name.
     return sorted(objs, key=lambda o: ((o.get("metadata") or {}).get("namespace") or "",
                                        (o.get("metadata") or {}).get("name") or ""))
 
 
-def _with_kind(objs: Sequence[dict], kind: str) -> list[dict]:
+def objects_with_kind(objs: Sequence[dict], kind: str) -> list[dict]:
     return [o if o.get("kind") else {**o, "kind": kind} for o in objs]
 
 
-def _namespaced(kind: str) -> bool:
+def namespaced(kind: str) -> bool:
     return RESOURCES[kind][3] if kind in RESOURCES else kind != "Node"

@@ -12,19 +12,19 @@ from typing import Optional
 
 from . import render
 from ..backends.base import ExecResult
-from .args import _Exit
-from .context import _Ctx, _kind
+from .args import Exit
+from .context import Ctx, resource_kind
 
 
 # ---------------------------------------------------------------- exec / debug
 
 
-def _pod_for(ctx: _Ctx, ref: str) -> dict:
+def _pod_for(ctx: Ctx, ref: str) -> dict:
     """``POD``, ``pod/NAME`` or ``deploy/NAME`` (the first running pod, as kubectl picks)."""
     kind_word, slash, name = ref.partition("/")
     if not slash:
         kind_word, name = "pod", ref
-    kind = _kind(kind_word)
+    kind = resource_kind(kind_word)
     found = ctx.backend.get(kind, namespace=ctx.namespace, name=name)
     if kind == "Pod":
         return found[0]
@@ -37,11 +37,11 @@ def _pod_for(ctx: _Ctx, ref: str) -> dict:
         return (not running, str(meta.get("creationTimestamp") or ""), str(meta.get("name") or ""))
 
     if not pods:
-        raise _Exit("error: timed out waiting for the condition")
+        raise Exit("error: timed out waiting for the condition")
     return sorted(pods, key=rank)[0]
 
 
-def _container(ctx: _Ctx, pod: dict) -> Optional[str]:
+def _container(ctx: Ctx, pod: dict) -> Optional[str]:
     """-c, or kubectl's default (and its note when the pod has several containers)."""
     chosen = ctx.flag("container")
     containers = [str(c.get("name")) for c in (pod.get("spec") or {}).get("containers") or []]
@@ -53,15 +53,15 @@ def _container(ctx: _Ctx, pod: dict) -> Optional[str]:
     return default
 
 
-def _exec(ctx: _Ctx) -> int:
+def run_exec(ctx: Ctx) -> int:
     pos, command = ctx.args.positional, ctx.args.after_dash
     if not pos:
-        raise _Exit("error: pod, type/name or --filename must be specified")
+        raise Exit("error: pod, type/name or --filename must be specified")
     if command is None and len(pos) > 1:
-        raise _Exit("error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- "
+        raise Exit("error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- "
                     "[COMMAND] instead\nSee 'kubectl exec -h' for help and examples")
     if not command:
-        raise _Exit("error: you must specify at least one command for the container")
+        raise Exit("error: you must specify at least one command for the container")
     pod = _pod_for(ctx, pos[0])
     container = _container(ctx, pod)
     # -t/-i are accepted and ignored: a notebook has no terminal (see the module docstring).
@@ -70,7 +70,7 @@ def _exec(ctx: _Ctx) -> int:
     return _print_exec(ctx, result, trailer=True)
 
 
-def _print_exec(ctx: _Ctx, result: ExecResult, trailer: bool) -> int:
+def _print_exec(ctx: Ctx, result: ExecResult, trailer: bool) -> int:
     """The command's output; ``output`` adds kubectl's ``command terminated`` line, except
     for kubectl's own failures (the embedded cluster's KubectlExecError)."""
     ctx.out.out(result.stdout)
@@ -79,13 +79,13 @@ def _print_exec(ctx: _Ctx, result: ExecResult, trailer: bool) -> int:
     return result.exit_code
 
 
-def _debug(ctx: _Ctx) -> int:
+def run_debug(ctx: Ctx) -> int:
     pos, command = ctx.args.positional, ctx.args.after_dash or []
     debug = getattr(ctx.backend, "debug", None)
     if not callable(debug) or ctx.flag("copy-to"):
         raise ctx.unsupported()
     if not pos:
-        raise _Exit("error: expected POD, TYPE/NAME, or --filename\n"
+        raise Exit("error: expected POD, TYPE/NAME, or --filename\n"
                     "See 'kubectl debug -h' for help and examples")
     image = ctx.flag("image")
     if not image:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 from . import render
-from ..backends.base import RESOURCES
+from ..api.resources import RESOURCES
 from ..errors import NotFoundError
 from .jsonpath import JSONPathError
 from .jsonpath import render as jsonpath_render
-from .args import _Exit
-from .context import _Ctx, _error, _namespaced, _print_errors, _requests, _sorted, _with_kind
+from .args import Exit
+from .context import Ctx, error_for, namespaced, print_errors, resource_requests, sorted_objects, objects_with_kind
 from .render import ErrorText
 
 
@@ -26,7 +26,7 @@ _PRINTERS = ("custom-columns", "custom-columns-file", "go-template", "go-templat
              "wide", "yaml")
 
 
-def _output_format(ctx: _Ctx) -> tuple[str, str]:
+def _output_format(ctx: Ctx) -> tuple[str, str]:
     """(format, template) from -o; raises for unknown or unsupported formats."""
     raw = ctx.flag("output") or ""
     fmt, _, template = raw.partition("=")
@@ -36,25 +36,25 @@ def _output_format(ctx: _Ctx) -> tuple[str, str]:
         return fmt, template
     if fmt in _PRINTERS:
         raise ctx.unsupported()
-    raise _Exit(f'error: unable to match a printer suitable for the output format "{raw}", allowed '
+    raise Exit(f'error: unable to match a printer suitable for the output format "{raw}", allowed '
                 f"formats are: {','.join(_PRINTERS)}")
 
 
-def _get(ctx: _Ctx) -> int:
+def run_get(ctx: Ctx) -> int:
     if not ctx.args.positional:
-        raise _Exit('You must specify the type of resource to get. Use "kubectl api-resources" for a '
+        raise Exit('You must specify the type of resource to get. Use "kubectl api-resources" for a '
                     'complete list of supported resources.\n\nerror: Required resource not specified.\n'
                     'Use "kubectl explain <resource>" for a detailed description of that resource '
                     "(e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples")
     fmt, template = _output_format(ctx)
     if ctx.on("show-labels") and fmt not in ("", "wide"):
-        raise _Exit(f"error: --show-labels option cannot be used with {ctx.flag('output')} printer")
-    requests = _requests(ctx.args.positional)
+        raise Exit(f"error: --show-labels option cannot be used with {ctx.flag('output')} printer")
+    requests = resource_requests(ctx.args.positional)
     selector, all_ns = ctx.flag("selector"), ctx.on("all-namespaces")
     if selector and any(n for _, n in requests):
-        raise _Exit("error: name cannot be provided when a selector is specified")
+        raise Exit("error: name cannot be provided when a selector is specified")
     if all_ns and any(n for _, n in requests):
-        raise _Exit("error: a resource cannot be retrieved by name across all namespaces")
+        raise Exit("error: a resource cannot be retrieved by name across all namespaces")
     human = fmt in ("", "wide")
     if human:
         for kind, _ in requests:
@@ -67,11 +67,11 @@ def _get(ctx: _Ctx) -> int:
         single = len(requests) == 1 and requests[0][1] is not None
         if not (single and errors):
             _print_generic(ctx, objs, fmt, template, single)
-    _print_errors(ctx.out, errors)
+    print_errors(ctx.out, errors)
     return 1 if errors else 0
 
 
-def _fetch(ctx: _Ctx, requests: Sequence[tuple[str, Optional[str]]], selector: Optional[str],
+def _fetch(ctx: Ctx, requests: Sequence[tuple[str, Optional[str]]], selector: Optional[str],
            all_ns: bool) -> tuple[list[dict], list[str], list[ErrorText]]:
     """(objects, kinds answered, errors): a kind counts as answered even with no objects."""
     objs: list[dict] = []
@@ -83,14 +83,14 @@ def _fetch(ctx: _Ctx, requests: Sequence[tuple[str, Optional[str]]], selector: O
                                     all_namespaces=all_ns)
         except NotFoundError as exc:
             if not ctx.on("ignore-not-found"):
-                errors.append(_error(exc))
+                errors.append(error_for(exc))
             continue
         kinds.append(kind)
-        objs.extend(_with_kind(_sorted(found), kind))
+        objs.extend(objects_with_kind(sorted_objects(found), kind))
     return objs, kinds, errors
 
 
-def _print_tables(ctx: _Ctx, objs: list[dict], kinds: list[str], errors: list[ErrorText], wide: bool,
+def _print_tables(ctx: Ctx, objs: list[dict], kinds: list[str], errors: list[ErrorText], wide: bool,
                   all_ns: bool) -> None:
     # kubectl asks the server for one Table per kind (empty or not) and prefixes
     # names with their kind as soon as two kinds answered: "get all" prints
@@ -103,7 +103,7 @@ def _print_tables(ctx: _Ctx, objs: list[dict], kinds: list[str], errors: list[Er
         while j < len(objs) and objs[j]["kind"] == objs[i]["kind"]:
             j += 1
         kind = objs[i]["kind"]
-        text = render.table(kind, objs[i:j], now, wide=wide, with_namespace=all_ns and _namespaced(kind),
+        text = render.table(kind, objs[i:j], now, wide=wide, with_namespace=all_ns and namespaced(kind),
                             with_kind=with_kind, show_labels=ctx.on("show-labels"),
                             no_headers=ctx.on("no-headers"))
         if written and text and not ctx.on("no-headers"):
@@ -112,12 +112,12 @@ def _print_tables(ctx: _Ctx, objs: list[dict], kinds: list[str], errors: list[Er
         written = written or bool(text)
         i = j
     if not written and not errors and not ctx.on("ignore-not-found"):
-        all_namespaced = not all_ns and all(_namespaced(k) for k in kinds)
+        all_namespaced = not all_ns and all(namespaced(k) for k in kinds)
         ctx.out.err(f"No resources found in {ctx.namespace} namespace.\n" if all_namespaced
                     else "No resources found\n")
 
 
-def _print_generic(ctx: _Ctx, objs: list[dict], fmt: str, template: str, single: bool) -> None:
+def _print_generic(ctx: Ctx, objs: list[dict], fmt: str, template: str, single: bool) -> None:
     """-o yaml|json|name|jsonpath: one object alone, several as a kind: List."""
     shown = [render.strip_managed_fields(o) for o in objs]
     if fmt == "name":
@@ -136,17 +136,17 @@ def _jsonpath(template: str, data: Any, as_json: bool) -> str:
     try:
         return jsonpath_render(template, data, as_json=as_json)
     except JSONPathError as exc:
-        raise _Exit(render.jsonpath_error(template, data, exc)) from None
+        raise Exit(render.jsonpath_error(template, data, exc)) from None
 
 
 # ---------------------------------------------------------------- describe
 
 
-def _describe(ctx: _Ctx) -> int:
+def run_describe(ctx: Ctx) -> int:
     if not ctx.args.positional:
-        raise _Exit('You must specify the type of resource to describe. Use "kubectl api-resources" '
+        raise Exit('You must specify the type of resource to describe. Use "kubectl api-resources" '
                     "for a complete list of supported resources.\n")
-    requests = _requests(ctx.args.positional)
+    requests = resource_requests(ctx.args.positional)
     if any(kind != "NetworkPolicy" for kind, _ in requests):
         raise ctx.unsupported()
     selector, all_ns = ctx.flag("selector"), ctx.on("all-namespaces")
@@ -154,7 +154,7 @@ def _describe(ctx: _Ctx) -> int:
     errors: list[ErrorText] = []
     for kind, name in requests:
         try:
-            objs += _sorted(ctx.backend.get(kind, namespace=ctx.namespace, name=name,
+            objs += sorted_objects(ctx.backend.get(kind, namespace=ctx.namespace, name=name,
                                             selector=selector, all_namespaces=all_ns))
         except NotFoundError as exc:
             # kubectl describe falls back to the objects whose names start with NAME.
@@ -162,12 +162,12 @@ def _describe(ctx: _Ctx) -> int:
             matches = [o for o in every
                        if str((o.get("metadata") or {}).get("name", "")).startswith(name or "")]
             if matches:
-                objs += _sorted(matches)
+                objs += sorted_objects(matches)
             else:
-                errors.append(_error(exc))
+                errors.append(error_for(exc))
     ctx.out.out("\n\n".join(render.describe_network_policy(o) for o in objs))
     if not objs and not errors:
         ctx.out.err("No resources found\n" if all_ns
                     else f"No resources found in {ctx.namespace} namespace.\n")
-    _print_errors(ctx.out, errors)
+    print_errors(ctx.out, errors)
     return 1 if errors else 0

@@ -584,10 +584,10 @@ def _compare(left: Any, right: Any, op: str) -> bool:
 def go_json(value: Any) -> str:
     """encoding/json.Marshal: compact, keys sorted, HTML characters escaped."""
     text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-    return _html_escape(text)
+    return html_escape(text)
 
 
-def _html_escape(text: str) -> str:
+def html_escape(text: str) -> str:
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
@@ -670,7 +670,7 @@ def render(template: str, data: Any, *, allow_missing_keys: bool = True,
     for results in groups:
         if as_json:
             text = json.dumps(results, indent=4, sort_keys=True, ensure_ascii=False)
-            out.append(_html_escape(text) + "\n")
+            out.append(html_escape(text) + "\n")
             continue
         out.append(" ".join(go_json(r) if isinstance(r, (dict, list)) else go_text(r) for r in results))
     return "".join(out)

@@ -23,8 +23,8 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import yaml
 
-from ..backends.base import RESOURCES
-from .jsonpath import _html_escape, go_quote, go_value
+from ..api.resources import RESOURCES
+from .jsonpath import html_escape, go_quote, go_value
 from ..policy.objects import LabelSelector
 
 __all__ = [
@@ -714,4 +714,4 @@ def to_yaml(obj: Any) -> str:
 def to_json(obj: Any) -> str:
     """``-o json``: encoding/json.MarshalIndent with 4 spaces, keys sorted, HTML-escaped."""
     import json
-    return _html_escape(json.dumps(obj, indent=4, sort_keys=True, ensure_ascii=False)) + "\n"
+    return html_escape(json.dumps(obj, indent=4, sort_keys=True, ensure_ascii=False)) + "\n"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import textwrap
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Protocol, Sequence, Union
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -27,12 +27,39 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 
 from ..policy.lint import peer_parts, policy_words, port_words, selector_words
-from .matrix import Matrix, MatrixDiff
 from ..policy.objects import NetworkPolicy, Rule, from_dict
 
 __all__ = ["matrix_png", "matrix_figure", "diff_png", "diff_figure", "policy_png",
            "policy_figure", "PolicyPicture", "figure_png", "ALLOWED_COLOR", "BLOCKED_COLOR",
            "PNG_SIGNATURE"]
+
+
+class Table(Protocol):
+    """What a matrix picture reads; :class:`~netpol_kernel.notebook.matrix.Matrix` is one.
+
+    A protocol rather than an import: a Matrix draws itself with this module.
+    """
+
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    cells: tuple[tuple[Any, ...], ...]  # each cell has .allowed: Optional[bool]
+    title: str
+    mode: str
+
+    def counts(self) -> tuple[int, int]: ...
+
+
+class TableDiff(Protocol):
+    """What a before/after picture reads; :class:`~netpol_kernel.notebook.matrix.MatrixDiff` is one."""
+
+    before: Table
+    after: Table
+
+    @property
+    def changed(self) -> frozenset[tuple[str, str]]: ...
+
+    @property
+    def summary(self) -> str: ...
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ALLOWED_COLOR = "#0072B2"   # Okabe-Ito blue
@@ -195,7 +222,7 @@ def _cell_text(allowed: Optional[bool], detail: str, style: _GridStyle) -> tuple
     return glyph, min(18.0, style.cell_h * 72 * 0.5)
 
 
-def _draw_grid(lay: _Inches, m: Matrix, left: float, top: float, style: _GridStyle, *,
+def _draw_grid(lay: _Inches, m: Table, left: float, top: float, style: _GridStyle, *,
                show_sources: bool = True, changed: Optional[frozenset] = None) -> None:
     """Target labels, then the cells; ``left``/``top`` is the grid's top-left corner (inches).
 
@@ -243,7 +270,7 @@ def _draw_grid(lay: _Inches, m: Matrix, left: float, top: float, style: _GridSty
                  va="bottom", style="italic")
 
 
-def _mode_words(m: Matrix) -> str:
+def _mode_words(m: Table) -> str:
     if m.mode == "probed":
         return "probed: real connections from inside the pods"
     return "predicted by the policy engine (no packets sent)"
@@ -256,7 +283,7 @@ def _legend(fig: Figure, y: float, extra: Sequence[Any] = (), size: float = 10.0
                frameon=False, fontsize=size, handlelength=1.4, columnspacing=1.6)
 
 
-def matrix_figure(m: Matrix) -> Figure:
+def matrix_figure(m: Table) -> Figure:
     """The matrix as a figure: sources down, targets across, a glyph and colour per cell.
 
     >>> from netpol_kernel.notebook.matrix import Cell, Matrix
@@ -292,12 +319,12 @@ def matrix_figure(m: Matrix) -> Figure:
     return fig
 
 
-def matrix_png(m: Matrix) -> bytes:
+def matrix_png(m: Table) -> bytes:
     """PNG bytes of :func:`matrix_figure` (what ``Matrix._repr_png_`` shows)."""
     return figure_png(matrix_figure(m))
 
 
-def diff_figure(d: MatrixDiff) -> Figure:
+def diff_figure(d: TableDiff) -> Figure:
     """Before and after side by side (stacked when too wide), changed cells framed, the rest faded.
 
     >>> from netpol_kernel.notebook.matrix import Cell, Matrix
@@ -364,7 +391,7 @@ def diff_figure(d: MatrixDiff) -> Figure:
     return fig
 
 
-def diff_png(d: MatrixDiff) -> bytes:
+def diff_png(d: TableDiff) -> bytes:
     """PNG bytes of :func:`diff_figure` (what ``MatrixDiff._repr_png_`` shows)."""
     return figure_png(diff_figure(d))
 

@@ -21,16 +21,26 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Optional, Union
+from typing import Iterable, Optional, Protocol, Sequence, Union
 
 from .objects import Pod, PolicyPort
 from .podsets import members, union
 from .portset import PortSet
 
-if TYPE_CHECKING:
-    from .engine import Engine
+__all__ = ["Connectivity", "CompiledPolicies", "connectivity", "matrix_allowed"]
 
-__all__ = ["Connectivity", "connectivity", "matrix_allowed"]
+
+class CompiledPolicies(Protocol):
+    """What all-pairs needs from :class:`~netpol_kernel.policy.engine.Engine`: its pods and,
+    per direction, the isolated pods and each rule's (subjects, peers, ports) as pod sets.
+
+    A protocol, so this module needs nothing from the engine module that calls it.
+    """
+
+    @property
+    def pods(self) -> Sequence[Pod]: ...
+
+    def compiled_rules(self, direction: str) -> tuple[int, list[tuple[int, int, tuple[PolicyPort, ...]]]]: ...
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,7 @@ class Connectivity:
                     yield s, d, self.combos[row[j]]
 
 
-def connectivity(engine: "Engine") -> Connectivity:
+def connectivity(engine: CompiledPolicies) -> Connectivity:
     """Allowed ports, per protocol, for every ordered pair of ``engine``'s pods (see above)."""
     n = len(engine.pods)
     everyone = (1 << n) - 1
@@ -147,7 +157,7 @@ def connectivity(engine: "Engine") -> Connectivity:
     return Connectivity(tuple(p.key for p in engine.pods), tuple(rows), tuple(table.combos.values))
 
 
-def matrix_allowed(engine: "Engine", port: Union[int, str], protocol: str = "TCP",
+def matrix_allowed(engine: CompiledPolicies, port: Union[int, str], protocol: str = "TCP",
                    conn: Optional[Connectivity] = None) -> list[list[bool]]:
     """N x N reachability on one port, as ``m[src][dst]`` (names resolved on each destination)."""
     conn = conn or connectivity(engine)

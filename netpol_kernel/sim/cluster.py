@@ -39,22 +39,24 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Optional, Sequence
 
-from ..backends.base import RESOURCES, ApplyResult, ExecResult, kind_of
+from ..api.resources import RESOURCES, kind_of
+from ..backends.base import ApplyErrors, ApplyResult, ExecResult
 from ..backends.base import KubectlExecError
-from .commands import ExecContext, run
+from .commands import run
+from .process import ExecContext
 from .controllers import (EPOCH, Store, admit_pod, delete_tree, endpoints_object, node_object,
                           reconcile)
 from ..api.defaults import NO_GENERATION_KINDS, default_object, full_image, image_pull_policy, last_applied
 from ..errors import (AlreadyExistsError, FieldError, ManifestError, NetpolError, NotFoundError,
                      UnsupportedCommand)
 from .network import PodNet
-from ..errors import ApplyErrors, NamespaceMismatchError
-from ..policy.objects import LabelSelector, Labels, Requirement, from_dict
+from ..errors import NamespaceMismatchError
+from ..policy.objects import LabelSelector, from_dict
+from ..policy.selectors import parse_selector
 from ..api.validation import check
 from .images import toolbox
 
@@ -62,15 +64,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..policy.engine import Engine
     from ..api.manifests import Document
 
-__all__ = ["EmbeddedCluster", "ApplyErrors", "NamespaceMismatchError", "SelectorError", "parse_selector",
-           "resource_name"]
+__all__ = ["EmbeddedCluster", "resource_name"]
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _WORKLOADS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
 
-
-class SelectorError(NetpolError, ValueError):
-    pass
 
 
 def resource_name(kind: str) -> str:
@@ -78,45 +76,6 @@ def resource_name(kind: str) -> str:
     plural, qualified = RESOURCES[kind][0], RESOURCES[kind][1]
     group = qualified.partition(".")[2]
     return f"{plural}.{group}" if group else plural
-
-
-_REQ = re.compile(r"^\s*(!)?\s*([A-Za-z0-9][-A-Za-z0-9_./]*)\s*(?:(==|=|!=)\s*([-A-Za-z0-9_.]*)|"
-                  r"\s+(in|notin)\s*\(([^)]*)\))?\s*$")
-
-
-def parse_selector(text: str) -> LabelSelector:
-    """A kubectl ``-l`` selector: ``a=b``, ``a==b``, ``a!=b``, ``a in (x,y)``, ``a notin (x)``,
-    ``a``, ``!a``; commas AND them.
-
-    >>> str(parse_selector("app in (a,b),!tier,env!=dev"))
-    'app in (a,b),env notin (dev),!tier'
-    """
-    parts, depth, cur = [], 0, ""
-    for ch in text:
-        depth += ch == "("
-        depth -= ch == ")"
-        if ch == "," and depth == 0:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur)
-    reqs = []
-    for part in parts:
-        if not part.strip():
-            continue
-        m = _REQ.match(part)
-        if not m or (m.group(1) and (m.group(3) or m.group(5))):
-            raise SelectorError(f"error: unable to parse requirement: {part.strip()!r}")
-        neg, key, op, val, setop, vals = m.groups()
-        if op:
-            reqs.append(Requirement(key, "NotIn" if op == "!=" else "In", frozenset({val})))
-        elif setop:
-            values = frozenset(v.strip() for v in vals.split(",") if v.strip())
-            reqs.append(Requirement(key, "In" if setop == "in" else "NotIn", values))
-        else:
-            reqs.append(Requirement(key, "DoesNotExist" if neg else "Exists"))
-    return LabelSelector(Labels(), tuple(reqs))
 
 
 def _existing(st: Store, kind: str, ns: str, name: str) -> dict:

@@ -41,42 +41,16 @@ Wordings, and where they come from:
 """
 from __future__ import annotations
 
-import ipaddress
 import re
 import shlex
-from dataclasses import dataclass
 from typing import Callable, Mapping, Optional, Sequence
 
-from ..backends.base import ExecResult, KubectlExecError
+from ..backends.base import ExecResult
 from ..errors import UnsupportedCommand
-from .images import PodNetwork, Resolution, Toolbox
+from . import httpclients
+from .process import ExecContext, oci_not_found, resolve_host, strerror
 
-__all__ = ["ExecContext", "run", "split_shell", "oci_not_found", "resolve_host", "strerror"]
-
-
-
-@dataclass(frozen=True)
-class ExecContext:
-    """Where a command runs: the container's image, tools, environment and network."""
-
-    tools: Toolbox
-    net: PodNetwork
-    env: Mapping[str, str]
-    hostname: str
-    namespace: str
-    exec_id: str = "0" * 64
-    tty: bool = False
-    hosts: str = ""
-
-
-def oci_not_found(ctx: ExecContext, cmd: str) -> KubectlExecError:
-    """The error containerd/runc report through kubectl for a command the image lacks."""
-    why = (f'exec: "{cmd}": stat {cmd}: no such file or directory' if "/" in cmd
-           else f'exec: "{cmd}": executable file not found in $PATH')
-    return KubectlExecError("", (
-        "error: Internal error occurred: error executing command in container: failed to exec in "
-        f'container: failed to start exec "{ctx.exec_id}": OCI runtime exec failed: exec failed: '
-        f"unable to start container process: {why}: unknown\n"), 1)
+__all__ = ["run", "split_shell"]
 
 
 def run(argv: Sequence[str], ctx: ExecContext) -> ExecResult:
@@ -187,7 +161,6 @@ _BUILTINS: dict[str, Callable[[list[str], ExecContext], ExecResult]] = {
 
 def _http(name: str) -> Callable[[list[str], ExecContext], ExecResult]:
     def call(argv: list[str], ctx: ExecContext) -> ExecResult:
-        from . import httpclients# imports this module: loaded on first use
         return getattr(httpclients, name)(argv, ctx)
     return call
 
@@ -208,23 +181,6 @@ def _dispatch(argv: list[str], ctx: ExecContext, shell: Optional[str]) -> ExecRe
         raise UnsupportedCommand(f"the embedded cluster does not model {name!r} "
                                  "(try curl, wget, nc, nslookup, echo, cat, env, hostname)")
     return table[name](argv, ctx)
-
-
-def strerror(libc: str, what: str) -> str:
-    return {"timeout": "Operation timed out" if libc == "musl" else "Connection timed out",
-            "refused": "Connection refused", "reset": "Connection reset by peer"}[what]
-
-
-def resolve_host(host: str, ctx: ExecContext) -> tuple[Optional[str], Resolution | None]:
-    """An address for a host: literal IPs and localhost need no DNS."""
-    try:
-        return str(ipaddress.ip_address(host)), None
-    except ValueError:
-        pass
-    if host == "localhost":
-        return "127.0.0.1", None
-    res = ctx.net.resolve(host)
-    return (res.ip if res.status == "ok" else None), res
 
 
 # ---------------------------------------------------------------- nslookup

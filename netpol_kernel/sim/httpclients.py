@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..backends.base import ExecResult
-from .commands import ExecContext, resolve_host, strerror
 from ..errors import UnsupportedCommand
+from .process import ExecContext, resolve_host, strerror
 from .images import KERNEL_CONNECT_TIMEOUT, HttpReply, RawReply, Request
 
 __all__ = ["curl", "wget"]

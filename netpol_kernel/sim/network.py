@@ -26,17 +26,26 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Optional
+from typing import Optional, Protocol
 
-from .controllers import NODE_IP, endpoints_of
+from ..policy.engine import Engine
+from .controllers import NODE_IP, Store, endpoints_of
 from .dns import DNS_SERVICE_IP, Records
 from .images import Dial, Resolution, Server, empty_reply, listeners
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .cluster import EmbeddedCluster
-    from .controllers import Store
+__all__ = ["PodNet", "ClusterView", "container_env"]
 
-__all__ = ["PodNet", "container_env"]
+
+class ClusterView(Protocol):
+    """What the network reads of the cluster (:class:`~netpol_kernel.sim.cluster.EmbeddedCluster`
+    is one): its objects, its clock and the engine judging its policies.  A protocol, since the
+    cluster builds a :class:`PodNet` for every command it runs."""
+
+    state: Store
+
+    def now(self) -> datetime: ...
+
+    def engine(self, namespace: Optional[str] = None) -> Engine: ...
 
 _PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 _REF = re.compile(r"\$\$|\$\(([-._a-zA-Z0-9]+)\)")
@@ -137,7 +146,7 @@ def _key(pod: dict) -> str:
 class PodNet:
     """One pod's (and container's) view of the cluster network."""
 
-    def __init__(self, cluster: "EmbeddedCluster", pod: dict, container: dict):
+    def __init__(self, cluster: ClusterView, pod: dict, container: dict):
         self.cluster = cluster
         self.st = cluster.state
         self._pod = pod

@@ -28,14 +28,14 @@ from typing import Any, Callable
 
 from ...errors import FieldError, ManifestError
 from ..manifests import Document
-from .configs import _config_map, _secret
-from .fields import Errors, _d, _empty, _q
-from .meta import _namespace
-from .networkpolicy import _network_policy
-from .pods import _pod
-from .schema import _SCHEMAS, STR, SUPPORTED_KINDS, _decode, _json_kind, _type_error
-from .services import _service
-from .workloads import _workload
+from .configs import check_config_map, check_secret
+from .fields import Errors, as_dict, is_empty, quoted
+from .meta import check_namespace
+from .networkpolicy import check_network_policy
+from .pods import check_pod
+from .schema import SCHEMAS, STR, SUPPORTED_KINDS, decode, json_kind, type_error
+from .services import check_service
+from .workloads import check_workload
 
 __all__ = ["validate", "check", "SUPPORTED_KINDS"]
 
@@ -44,49 +44,49 @@ __all__ = ["validate", "check", "SUPPORTED_KINDS"]
 # Entry points
 # ---------------------------------------------------------------------------
 _RULES: dict[tuple[str, str], Callable[[dict, Errors], None]] = {
-    ("v1", "Namespace"): _namespace,
-    ("v1", "Pod"): _pod,
-    ("v1", "Service"): _service,
-    ("v1", "Secret"): _secret,
-    ("v1", "ConfigMap"): _config_map,
-    ("apps/v1", "Deployment"): _workload("Deployment"),
-    ("apps/v1", "ReplicaSet"): _workload("ReplicaSet"),
-    ("apps/v1", "StatefulSet"): _workload("StatefulSet"),
-    ("apps/v1", "DaemonSet"): _workload("DaemonSet"),
-    ("networking.k8s.io/v1", "NetworkPolicy"): _network_policy,
+    ("v1", "Namespace"): check_namespace,
+    ("v1", "Pod"): check_pod,
+    ("v1", "Service"): check_service,
+    ("v1", "Secret"): check_secret,
+    ("v1", "ConfigMap"): check_config_map,
+    ("apps/v1", "Deployment"): check_workload("Deployment"),
+    ("apps/v1", "ReplicaSet"): check_workload("ReplicaSet"),
+    ("apps/v1", "StatefulSet"): check_workload("StatefulSet"),
+    ("apps/v1", "DaemonSet"): check_workload("DaemonSet"),
+    ("networking.k8s.io/v1", "NetworkPolicy"): check_network_policy,
 }
 
 
 def _no_match(api: str, kind: str) -> FieldError:
     """The error for a type we do not serve, naming what we do serve."""
-    head = f"no matches for kind {_q(kind)} in version {_q(api)}"
+    head = f"no matches for kind {quoted(kind)} in version {quoted(api)}"
     served = [v for v, k in SUPPORTED_KINDS if k == kind]
     if served:
-        return FieldError("apiVersion", "Unsupported", f"{head}; {kind} is served at {_q(served[0])}", api)
+        return FieldError("apiVersion", "Unsupported", f"{head}; {kind} is served at {quoted(served[0])}", api)
     groups: dict[str, list[str]] = {}
     for v, k in SUPPORTED_KINDS:
         groups.setdefault(v, []).append(k)
     listing = "; ".join(f"{', '.join(ks)} ({v})" for v, ks in groups.items())
     near = difflib.get_close_matches(kind, [k for _, k in SUPPORTED_KINDS], n=1)
     # the hint goes after the first ';' so callers can cut kubectl's own sentence off cleanly
-    hint = f" (did you mean {_q(near[0])}?)" if near else ""
+    hint = f" (did you mean {quoted(near[0])}?)" if near else ""
     return FieldError("kind", "Unsupported", f"{head}; supported kinds: {listing}{hint}", kind)
 
 
 def validate(obj: Any) -> tuple[FieldError, ...]:
     """Every field error the API server (and strict decoding) would report."""
     if not isinstance(obj, dict):
-        return (FieldError("<document>", "Invalid", f"must be an object (got {_json_kind(obj)})"),)
+        return (FieldError("<document>", "Invalid", f"must be an object (got {json_kind(obj)})"),)
     api, kind = obj.get("apiVersion"), obj.get("kind")
-    if _empty(api) or _empty(kind):
-        return tuple(FieldError.required(f) for f in ("apiVersion", "kind") if _empty(obj.get(f)))
+    if is_empty(api) or is_empty(kind):
+        return tuple(FieldError.required(f) for f in ("apiVersion", "kind") if is_empty(obj.get(f)))
     if not isinstance(api, str) or not isinstance(kind, str):
         bad = "apiVersion" if not isinstance(api, str) else "kind"
-        return (_type_error(bad, obj[bad], STR),)
-    if (api, kind) not in _SCHEMAS:
+        return (type_error(bad, obj[bad], STR),)
+    if (api, kind) not in SCHEMAS:
         return (_no_match(api, kind),)
     errs: Errors = []
-    _decode(obj, _SCHEMAS[api, kind], "", errs)
+    decode(obj, SCHEMAS[api, kind], "", errs)
     _RULES[api, kind](obj, errs)
     return tuple(errs)
 
@@ -96,6 +96,6 @@ def check(doc: Document) -> None:
     errors = validate(doc.obj)
     if errors:
         kind = doc.obj.get("kind") if isinstance(doc.obj.get("kind"), str) else ""
-        name = _d(doc.obj.get("metadata")).get("name")
+        name = as_dict(doc.obj.get("metadata")).get("name")
         raise ManifestError(kind, name if isinstance(name, str) else "", errors,
                             source=doc.source, index=doc.index)

@@ -37,7 +37,7 @@ def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
 
 
 @functools.lru_cache(maxsize=1024)  # policies repeat the same few CIDRs
-def _parse_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+def parse_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     ip_text, slash, bits = text.partition("/")
     ip = _parse_ip(ip_text)
     if ip is None or not slash or not bits.isascii() or not bits.isdigit() or int(bits) > ip.max_prefixlen:
@@ -45,6 +45,6 @@ def _parse_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | No
     return ipaddress.ip_network(f"{ip}/{int(bits)}", strict=False)
 
 
-def _ip(value: Any, path: str, errs: Errors) -> None:
+def check_ip(value: Any, path: str, errs: Errors) -> None:
     if isinstance(value, str) and _parse_ip(value) is None:
         errs.append(FieldError.invalid(path, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))

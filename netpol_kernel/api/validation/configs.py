@@ -6,8 +6,8 @@ import binascii
 from typing import Any
 
 from ...errors import FieldError
-from .fields import Errors, _d, _key
-from .meta import _meta
+from .fields import Errors, as_dict, key_text
+from .meta import check_meta
 from .names import is_config_map_key, is_dns1123_subdomain
 
 
@@ -30,34 +30,34 @@ def _b64_error(value: str) -> str | None:
 
 
 def _config_keys(data: Any, path: str, errs: Errors) -> None:
-    for k in _d(data):
-        errs += [FieldError.invalid(f"{path}[{_key(k)}]", _key(k), m) for m in is_config_map_key(_key(k))]
+    for k in as_dict(data):
+        errs += [FieldError.invalid(f"{path}[{key_text(k)}]", key_text(k), m) for m in is_config_map_key(key_text(k))]
 
 
-def _secret(obj: dict, errs: Errors) -> None:
-    _meta(obj, errs, is_dns1123_subdomain)
-    data, string_data = _d(obj.get("data")), _d(obj.get("stringData"))
+def check_secret(obj: dict, errs: Errors) -> None:
+    check_meta(obj, errs, is_dns1123_subdomain)
+    data, string_data = as_dict(obj.get("data")), as_dict(obj.get("stringData"))
     _config_keys({**data, **string_data}, "data", errs)
     size = 0
     for k, v in data.items():
         if isinstance(v, str):
             problem = _b64_error(v)
             if problem:
-                errs.append(FieldError.invalid(f"data[{_key(k)}]", v, problem))
+                errs.append(FieldError.invalid(f"data[{key_text(k)}]", v, problem))
             size += len(v) * 3 // 4
     size += sum(len(v.encode()) for v in string_data.values() if isinstance(v, str))
     if size > 1024 * 1024:
         errs.append(FieldError.too_long("data", "", 1024 * 1024))
 
 
-def _config_map(obj: dict, errs: Errors) -> None:
-    _meta(obj, errs, is_dns1123_subdomain)
-    data, binary = _d(obj.get("data")), _d(obj.get("binaryData"))
+def check_config_map(obj: dict, errs: Errors) -> None:
+    check_meta(obj, errs, is_dns1123_subdomain)
+    data, binary = as_dict(obj.get("data")), as_dict(obj.get("binaryData"))
     _config_keys(data, "data", errs)
     _config_keys(binary, "binaryData", errs)
     for k, v in binary.items():
         problem = _b64_error(v) if isinstance(v, str) else None
         if problem:
-            errs.append(FieldError.invalid(f"binaryData[{_key(k)}]", v, problem))
+            errs.append(FieldError.invalid(f"binaryData[{key_text(k)}]", v, problem))
         if k in data:
-            errs.append(FieldError.invalid(f"data[{_key(k)}]", _key(k), "duplicate of key present in binaryData"))
+            errs.append(FieldError.invalid(f"data[{key_text(k)}]", key_text(k), "duplicate of key present in binaryData"))

@@ -1,8 +1,8 @@
 """Field paths, tolerant accessors and Go-style renderings: what every rule reads with.
 
 The rules run on whatever YAML produced, so nothing here raises on a value of
-the wrong type (strict decoding, in :mod:`.schema`, reports those): ``_d``,
-``_l``, ``_s`` and ``_i`` read a dict, list, string or integer or give an empty
+the wrong type (strict decoding, in :mod:`.schema`, reports those): ``as_dict``,
+``as_list``, ``as_str`` and ``as_int`` read a dict, list, string or integer or give an empty
 one.  ``_go_*`` print the few values the API server shows in Go syntax (%#v).
 """
 from __future__ import annotations
@@ -19,11 +19,11 @@ Errors = list[FieldError]
 # ---------------------------------------------------------------------------
 # Field paths and small accessors that never raise on wrongly typed input
 # ---------------------------------------------------------------------------
-def _c(path: str, name: str) -> str:
+def child(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def _key(k: Any) -> str:
+def key_text(k: Any) -> str:
     if type(k) is str:  # nearly always; answered first
         return k
     # YAML lets keys be booleans/numbers; JSON (and so Go) sees their text.
@@ -32,19 +32,19 @@ def _key(k: Any) -> str:
     return k if isinstance(k, str) else str(k)
 
 
-def _d(v: Any) -> dict:
+def as_dict(v: Any) -> dict:
     return v if isinstance(v, dict) else {}
 
 
-def _l(v: Any) -> list:
+def as_list(v: Any) -> list:
     return v if isinstance(v, list) else []
 
 
-def _s(v: Any) -> str | None:
+def as_str(v: Any) -> str | None:
     return v if isinstance(v, str) else None
 
 
-def _i(v: Any) -> int | None:
+def as_int(v: Any) -> int | None:
     """An integer, also from an integral float (YAML ``80.0`` is JSON ``80``)."""
     if type(v) is int:  # the usual case, answered first
         return v
@@ -57,46 +57,46 @@ def _i(v: Any) -> int | None:
     return None
 
 
-def _empty(v: Any) -> bool:
+def is_empty(v: Any) -> bool:
     """Go's zero value: what "Required" means after JSON decoding."""
     if type(v) is str:  # the usual case: no need for the other comparisons
         return not v
-    return v is None or v == "" or v == [] or v == {} or (_i(v) == 0)
+    return v is None or v == "" or v == [] or v == {} or (as_int(v) == 0)
 
 
 # ---------------------------------------------------------------------------
 # Go-syntax renderings (%#v) for the few errors whose value is a struct or map
 # ---------------------------------------------------------------------------
-def _q(s: Any) -> str:
-    return json.dumps(_key(s), ensure_ascii=False)
+def quoted(s: Any) -> str:
+    return json.dumps(key_text(s), ensure_ascii=False)
 
 
-def _go_map(m: Any) -> str:
+def go_map(m: Any) -> str:
     if not isinstance(m, dict):
         return "map[string]string(nil)"
-    items = ", ".join(f"{_q(k)}:{_q(v)}" for k, v in sorted((_key(k), v) for k, v in m.items()))
+    items = ", ".join(f"{quoted(k)}:{quoted(v)}" for k, v in sorted((key_text(k), v) for k, v in m.items()))
     return f"map[string]string{{{items}}}"
 
 
-def _go_strings(v: Any, typ: str = "[]string") -> str:
+def go_strings(v: Any, typ: str = "[]string") -> str:
     if not isinstance(v, list):
         return f"{typ}(nil)"
-    return f"{typ}{{{', '.join(_q(x) for x in v)}}}"
+    return f"{typ}{{{', '.join(quoted(x) for x in v)}}}"
 
 
-def _go_selector(sel: dict) -> str:
+def go_selector(sel: dict) -> str:
     exprs = sel.get("matchExpressions")
     if isinstance(exprs, list):
         reqs = ", ".join(
-            f"v1.LabelSelectorRequirement{{Key:{_q(_d(e).get('key') or '')}, "
-            f"Operator:{_q(_d(e).get('operator') or '')}, Values:{_go_strings(_d(e).get('values'))}}}"
+            f"v1.LabelSelectorRequirement{{Key:{quoted(as_dict(e).get('key') or '')}, "
+            f"Operator:{quoted(as_dict(e).get('operator') or '')}, Values:{go_strings(as_dict(e).get('values'))}}}"
             for e in exprs)
         exprs_text = f"[]v1.LabelSelectorRequirement{{{reqs}}}"
     else:
         exprs_text = "[]v1.LabelSelectorRequirement(nil)"
-    return f"v1.LabelSelector{{MatchLabels:{_go_map(sel.get('matchLabels'))}, MatchExpressions:{exprs_text}}}"
+    return f"v1.LabelSelector{{MatchLabels:{go_map(sel.get('matchLabels'))}, MatchExpressions:{exprs_text}}}"
 
 
-def _invalid_go(path: str, rendered: str, detail: str) -> FieldError:
+def invalid_go(path: str, rendered: str, detail: str) -> FieldError:
     """Invalid with a value already printed Go-style (errors.py would JSON it)."""
     return FieldError(path, "Invalid", f"{rendered}: {detail}" if detail else rendered)

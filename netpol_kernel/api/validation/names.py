@@ -151,5 +151,5 @@ def is_config_map_key(value: str) -> list[str]:
     return errs
 
 
-def _port_num(value: int) -> list[str]:
+def port_num_errors(value: int) -> list[str]:
     return [] if 1 <= value <= 65535 else [PORT_RANGE]

@@ -1,6 +1,6 @@
 """Pods: the pod spec, containers, their ports, environment and probes (core ValidatePodSpec).
 
-:func:`_pod_spec` also checks the pod templates of workloads (:mod:`.workloads`),
+:func:`check_pod_spec` also checks the pod templates of workloads (:mod:`.workloads`),
 with ``is_pod=False`` for the few rules that differ.
 """
 from __future__ import annotations
@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import FieldError
-from .addresses import _ip
-from .fields import Errors, _d, _empty, _i, _l, _s
-from .meta import _check_name, _enum, _labels, _meta, _nonneg, _port_num_or_name
-from .names import (PROTOCOLS, _port_num, is_config_map_key, is_dns1123_label, is_dns1123_subdomain,
+from .addresses import check_ip
+from .fields import Errors, as_dict, is_empty, as_int, as_list, as_str
+from .meta import check_name, check_enum, check_labels, check_meta, check_nonneg, check_port_num_or_name
+from .names import (PROTOCOLS, port_num_errors, is_config_map_key, is_dns1123_label, is_dns1123_subdomain,
                     is_label_value, is_port_name, is_qualified_name)
 
 
@@ -21,9 +21,9 @@ from .names import (PROTOCOLS, _port_num, is_config_map_key, is_dns1123_label, i
 def _container_ports(ports: Any, path: str, errs: Errors) -> None:
     names: set[str] = set()
     # Paths are only spelled out for an error: most ports have none.
-    for i, port in enumerate(_l(ports)):
-        p = _d(port)
-        name = _s(p.get("name"))
+    for i, port in enumerate(as_list(ports)):
+        p = as_dict(port)
+        name = as_str(p.get("name"))
         if name:
             msgs = is_port_name(name)
             if msgs:
@@ -32,33 +32,33 @@ def _container_ports(ports: Any, path: str, errs: Errors) -> None:
                 errs.append(FieldError.duplicate(f"{path}[{i}].name", name))
             names.add(name)
         raw = p.get("containerPort")
-        cp = _i(raw)
+        cp = as_int(raw)
         if raw is None or cp == 0:
             errs.append(FieldError.required(f"{path}[{i}].containerPort"))
         elif cp is not None:
-            errs += [FieldError.invalid(f"{path}[{i}].containerPort", cp, m) for m in _port_num(cp)]
-        hp = _i(p.get("hostPort"))
+            errs += [FieldError.invalid(f"{path}[{i}].containerPort", cp, m) for m in port_num_errors(cp)]
+        hp = as_int(p.get("hostPort"))
         if hp:
-            errs += [FieldError.invalid(f"{path}[{i}].hostPort", hp, m) for m in _port_num(hp)]
-        proto = _s(p.get("protocol"))
+            errs += [FieldError.invalid(f"{path}[{i}].hostPort", hp, m) for m in port_num_errors(hp)]
+        proto = as_str(p.get("protocol"))
         if proto and proto not in PROTOCOLS:
             errs.append(FieldError.unsupported(f"{path}[{i}].protocol", proto, PROTOCOLS))
 
 
 def _key_ref(ref: Any, path: str, errs: Errors) -> None:
-    r = _d(ref)
-    if _empty(r.get("name")):
+    r = as_dict(ref)
+    if is_empty(r.get("name")):
         errs.append(FieldError.required(f"{path}.name"))
-    if _empty(r.get("key")):
+    if is_empty(r.get("key")):
         errs.append(FieldError.required(f"{path}.key"))
     else:
-        _check_name(r.get("key"), f"{path}.key", is_config_map_key, errs)
+        check_name(r.get("key"), f"{path}.key", is_config_map_key, errs)
 
 
 def _env(env: Any, path: str, errs: Errors) -> None:
-    for i, var in enumerate(_l(env)):
-        v, p = _d(var), f"{path}[{i}]"
-        if _empty(v.get("name")):
+    for i, var in enumerate(as_list(env)):
+        v, p = as_dict(var), f"{path}[{i}]"
+        if is_empty(v.get("name")):
             errs.append(FieldError.required(f"{p}.name"))
         src = v.get("valueFrom")
         if not isinstance(src, dict):
@@ -69,23 +69,23 @@ def _env(env: Any, path: str, errs: Errors) -> None:
         for k in ("configMapKeyRef", "secretKeyRef"):
             if k in sources:
                 _key_ref(src[k], f"{vp}.{k}", errs)
-        if "fieldRef" in sources and _empty(_d(src["fieldRef"]).get("fieldPath")):
+        if "fieldRef" in sources and is_empty(as_dict(src["fieldRef"]).get("fieldPath")):
             errs.append(FieldError.required(f"{vp}.fieldRef.fieldPath"))
         if not sources:
             errs.append(FieldError.invalid(vp, "", "must specify one of: `fieldRef`, `resourceFieldRef`, "
                                                    "`configMapKeyRef` or `secretKeyRef`"))
-        elif _s(v.get("value")):
+        elif as_str(v.get("value")):
             errs.append(FieldError.invalid(vp, "", "may not be specified when `value` is not empty"))
         elif len(sources) > 1:
             errs.append(FieldError.invalid(vp, "", "may not have more than one field specified at a time"))
 
 
 def _env_from(env_from: Any, path: str, errs: Errors) -> None:
-    for i, item in enumerate(_l(env_from)):
-        e, p = _d(item), f"{path}[{i}]"
+    for i, item in enumerate(as_list(env_from)):
+        e, p = as_dict(item), f"{path}[{i}]"
         refs = [k for k in ("configMapRef", "secretRef") if e.get(k) is not None]
         for k in refs:
-            if _empty(_d(e[k]).get("name")):
+            if is_empty(as_dict(e[k]).get("name")):
                 errs.append(FieldError.required(f"{p}.{k}.name"))
         # upstream reports these two at the list, not at the item
         if not refs:
@@ -108,25 +108,25 @@ def _probe(probe: Any, path: str, errs: Errors, kind: str) -> None:
             errs.append(FieldError.forbidden(f"{path}.{h}", "may not specify more than 1 handler type"))
             continue
         found += 1
-        body, hp = _d(probe[h]), f"{path}.{h}"
+        body, hp = as_dict(probe[h]), f"{path}.{h}"
         if h == "exec" and body.get("command") in (None, []):
             errs.append(FieldError.required(f"{hp}.command"))
         elif h in ("httpGet", "tcpSocket"):
-            _port_num_or_name(body.get("port"), f"{hp}.port", errs)
-        elif h == "grpc" and (body.get("port") is None or _i(body.get("port")) is not None):
-            n = _i(body.get("port")) or 0
-            errs += [FieldError.invalid(f"{hp}.port", n, m) for m in _port_num(n)]
-        scheme = _s(body.get("scheme"))
+            check_port_num_or_name(body.get("port"), f"{hp}.port", errs)
+        elif h == "grpc" and (body.get("port") is None or as_int(body.get("port")) is not None):
+            n = as_int(body.get("port")) or 0
+            errs += [FieldError.invalid(f"{hp}.port", n, m) for m in port_num_errors(n)]
+        scheme = as_str(body.get("scheme"))
         if h == "httpGet" and scheme and scheme not in ("HTTP", "HTTPS"):
             errs.append(FieldError.unsupported(f"{hp}.scheme", scheme, ("HTTP", "HTTPS")))
     if not found:
         errs.append(FieldError.required(path, "must specify a handler type"))
     for f in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"):
-        _nonneg(probe.get(f), f"{path}.{f}", errs)
-    success = _i(probe.get("successThreshold"))
+        check_nonneg(probe.get(f), f"{path}.{f}", errs)
+    success = as_int(probe.get("successThreshold"))
     if kind != "readinessProbe" and success not in (None, 0, 1):  # 0 is defaulted to 1
         errs.append(FieldError.invalid(f"{path}.successThreshold", success, "must be 1"))
-    grace = _i(probe.get("terminationGracePeriodSeconds"))
+    grace = as_int(probe.get("terminationGracePeriodSeconds"))
     if grace is not None:
         if kind == "readinessProbe":
             errs.append(FieldError.invalid(f"{path}.terminationGracePeriodSeconds", grace,
@@ -141,23 +141,23 @@ _INIT_ONLY = "may not be set for init containers without restartPolicy=Always"
 
 def _container(c: dict, path: str, names: set[str], errs: Errors, *, init: bool, is_pod: bool) -> None:
     name = c.get("name")
-    if _empty(name):
+    if is_empty(name):
         errs.append(FieldError.required(f"{path}.name"))
     else:
-        _check_name(name, f"{path}.name", is_dns1123_label, errs)
+        check_name(name, f"{path}.name", is_dns1123_label, errs)
     if name is None or isinstance(name, str):
         if (name or "") in names:
             errs.append(FieldError.duplicate(f"{path}.name", name or ""))
         names.add(name or "")
     image = c.get("image")
-    if _empty(image):
+    if is_empty(image):
         errs.append(FieldError.required(f"{path}.image"))
     elif is_pod and isinstance(image, str) and image != image.strip():
         errs.append(FieldError.invalid(f"{path}.image", image, "must not have leading or trailing whitespace"))
-    policy = _s(c.get("imagePullPolicy"))
+    policy = as_str(c.get("imagePullPolicy"))
     if policy and policy not in _PULL_POLICIES:
         errs.append(FieldError.unsupported(f"{path}.imagePullPolicy", policy, _PULL_POLICIES))
-    tmp = _s(c.get("terminationMessagePolicy"))
+    tmp = as_str(c.get("terminationMessagePolicy"))
     if tmp and tmp not in ("File", "FallbackToLogsOnError"):
         errs.append(FieldError.unsupported(f"{path}.terminationMessagePolicy", tmp, ("File", "FallbackToLogsOnError")))
     # Each check below is skipped for an absent field (it would find nothing),
@@ -168,11 +168,11 @@ def _container(c: dict, path: str, names: set[str], errs: Errors, *, init: bool,
         _env(c["env"], f"{path}.env", errs)
     if c.get("envFrom") is not None:
         _env_from(c["envFrom"], f"{path}.envFrom", errs)
-    for i, mount in enumerate(_l(c.get("volumeMounts"))):
+    for i, mount in enumerate(as_list(c.get("volumeMounts"))):
         for f in ("name", "mountPath"):
-            if _empty(_d(mount).get(f)):
+            if is_empty(as_dict(mount).get(f)):
                 errs.append(FieldError.required(f"{path}.volumeMounts[{i}].{f}"))
-    restart = _s(c.get("restartPolicy"))
+    restart = as_str(c.get("restartPolicy"))
     sidecar = init and restart == "Always"
     if restart and not init:
         errs.append(FieldError.forbidden(f"{path}.restartPolicy", "may not be set for non-init containers"))
@@ -190,9 +190,9 @@ def _container(c: dict, path: str, names: set[str], errs: Errors, *, init: bool,
 
 
 def _tolerations(tolerations: Any, path: str, errs: Errors) -> None:
-    for i, tol in enumerate(_l(tolerations)):
-        t, p = _d(tol), f"{path}[{i}]"
-        key, op, value, effect = (_s(t.get(f)) or "" for f in ("key", "operator", "value", "effect"))
+    for i, tol in enumerate(as_list(tolerations)):
+        t, p = as_dict(tol), f"{path}[{i}]"
+        key, op, value, effect = (as_str(t.get(f)) or "" for f in ("key", "operator", "value", "effect"))
         if key:
             errs += [FieldError.invalid(f"{p}.key", key, m) for m in is_qualified_name(key)]
         if not key and op != "Exists":
@@ -220,15 +220,15 @@ _NAMED_FIELDS = (("serviceAccountName", is_dns1123_subdomain), ("nodeName", is_d
                  ("subdomain", is_dns1123_label))
 
 
-def _pod_spec(spec: Any, path: str, errs: Errors, *, is_pod: bool) -> None:
-    s = _d(spec)
+def check_pod_spec(spec: Any, path: str, errs: Errors, *, is_pod: bool) -> None:
+    s = as_dict(spec)
     vol_names: set[str] = set()
-    for i, vol in enumerate(_l(s.get("volumes"))):
-        name, np_ = _d(vol).get("name"), f"{path}.volumes[{i}].name"
-        if _empty(name):
+    for i, vol in enumerate(as_list(s.get("volumes"))):
+        name, np_ = as_dict(vol).get("name"), f"{path}.volumes[{i}].name"
+        if is_empty(name):
             errs.append(FieldError.required(np_))
         else:
-            _check_name(name, np_, is_dns1123_label, errs)
+            check_name(name, np_, is_dns1123_label, errs)
         if isinstance(name, str) and name in vol_names:
             errs.append(FieldError.duplicate(np_, name))
         vol_names.add(name if isinstance(name, str) else "")
@@ -236,33 +236,33 @@ def _pod_spec(spec: Any, path: str, errs: Errors, *, is_pod: bool) -> None:
     if containers is None or containers == []:
         errs.append(FieldError.required(f"{path}.containers"))
     names: set[str] = set()
-    for i, c in enumerate(_l(containers)):
+    for i, c in enumerate(as_list(containers)):
         if isinstance(c, dict):
             _container(c, f"{path}.containers[{i}]", names, errs, init=False, is_pod=is_pod)
-    for i, c in enumerate(_l(s.get("initContainers"))):
+    for i, c in enumerate(as_list(s.get("initContainers"))):
         if isinstance(c, dict):  # init names must not clash with the regular ones either
             _container(c, f"{path}.initContainers[{i}]", names, errs, init=True, is_pod=is_pod)
     if s.get("hostNetwork") is True:
-        for i, c in enumerate(_l(containers)):
-            for j, port in enumerate(_l(_d(c).get("ports"))):
+        for i, c in enumerate(as_list(containers)):
+            for j, port in enumerate(as_list(as_dict(c).get("ports"))):
                 # An unset hostPort is the containerPort once defaulted (SetDefaults_Pod for
                 # Pods) and stays unset in templates: either way only a different one is wrong.
-                hp, cp = _i(_d(port).get("hostPort")) or 0, _i(_d(port).get("containerPort"))
+                hp, cp = as_int(as_dict(port).get("hostPort")) or 0, as_int(as_dict(port).get("containerPort"))
                 if hp and hp != cp:
                     errs.append(FieldError.invalid(f"{path}.containers[{i}].ports[{j}].hostPort", hp,
                                                    "must match `containerPort` when `hostNetwork` is true"))
     # As in _container, absent optional fields are skipped, sparing their paths.
     if s.get("restartPolicy") is not None:
-        _enum(s["restartPolicy"], f"{path}.restartPolicy", ("Always", "OnFailure", "Never"), errs)
+        check_enum(s["restartPolicy"], f"{path}.restartPolicy", ("Always", "OnFailure", "Never"), errs)
     if s.get("dnsPolicy") is not None:
-        _enum(s["dnsPolicy"], f"{path}.dnsPolicy", ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"),
+        check_enum(s["dnsPolicy"], f"{path}.dnsPolicy", ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"),
               errs)
     if s.get("nodeSelector") is not None:
-        _labels(s["nodeSelector"], f"{path}.nodeSelector", errs)
+        check_labels(s["nodeSelector"], f"{path}.nodeSelector", errs)
     for f, fn in _NAMED_FIELDS:
-        if _s(s.get(f)):
-            _check_name(s.get(f), f"{path}.{f}", fn, errs)
-    deadline = _i(s.get("activeDeadlineSeconds"))
+        if as_str(s.get(f)):
+            check_name(s.get(f), f"{path}.{f}", fn, errs)
+    deadline = as_int(s.get("activeDeadlineSeconds"))
     if deadline is not None and not 1 <= deadline <= 2**31 - 1:
         errs.append(FieldError.invalid(f"{path}.activeDeadlineSeconds", deadline,
                                        "must be between 1 and 2147483647, inclusive"))
@@ -270,11 +270,11 @@ def _pod_spec(spec: Any, path: str, errs: Errors, *, is_pod: bool) -> None:
         _tolerations(s["tolerations"], f"{path}.tolerations", errs)
 
 
-def _pod(obj: dict, errs: Errors) -> None:
-    _meta(obj, errs, is_dns1123_subdomain)
-    _pod_spec(obj.get("spec"), "spec", errs, is_pod=True)
-    status = _d(obj.get("status"))
+def check_pod(obj: dict, errs: Errors) -> None:
+    check_meta(obj, errs, is_dns1123_subdomain)
+    check_pod_spec(obj.get("spec"), "spec", errs, is_pod=True)
+    status = as_dict(obj.get("status"))
     if status.get("podIP"):
-        _ip(status.get("podIP"), "status.podIP", errs)
-    for i, entry in enumerate(_l(status.get("podIPs"))):
-        _ip(_d(entry).get("ip"), f"status.podIPs[{i}]", errs)
+        check_ip(status.get("podIP"), "status.podIP", errs)
+    for i, entry in enumerate(as_list(status.get("podIPs"))):
+        check_ip(as_dict(entry).get("ip"), f"status.podIPs[{i}]", errs)

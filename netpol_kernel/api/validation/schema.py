@@ -1,8 +1,8 @@
 """Strict decoding: the known-field tables of each kind, and the walk that checks them.
 
-:func:`_decode` reports what the API server's strict decoder rejects before any
+:func:`decode` reports what the API server's strict decoder rejects before any
 rule runs: unknown fields (``unknown field "spec.ingres"``) and values of the
-wrong JSON type.  ``_SCHEMAS`` models the subset of the OpenAPI schema the
+wrong JSON type.  ``SCHEMAS`` models the subset of the OpenAPI schema the
 course's kinds use; ``ANY`` marks a subtree accepted without looking inside.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from ...errors import FieldError
-from .fields import Errors, _c, _i, _key
+from .fields import Errors, child, as_int, key_text
 
 
 # ---------------------------------------------------------------------------
@@ -92,7 +92,7 @@ class _Map:
         return type(value) is dict and _all_fit(value.values(), self._fast)
 
 
-def _json_kind(v: Any) -> str:
+def json_kind(v: Any) -> str:
     if isinstance(v, bool):
         return "bool"
     if isinstance(v, (int, float)):
@@ -103,29 +103,29 @@ def _json_kind(v: Any) -> str:
 def _jsonable(v: Any) -> Any:
     """The value as JSON would carry it: string keys (YAML allows ``0:`` and ``true:``)."""
     if isinstance(v, dict):
-        return {_key(k): _jsonable(x) for k, x in v.items()}
+        return {key_text(k): _jsonable(x) for k, x in v.items()}
     if isinstance(v, list):
         return [_jsonable(x) for x in v]
     return v if v is None or isinstance(v, (str, int, float)) else str(v)
 
 
-def _type_error(path: str, value: Any, expected: str) -> FieldError:
-    kind, value = _json_kind(value), _jsonable(value)
+def type_error(path: str, value: Any, expected: str) -> FieldError:
+    kind, value = json_kind(value), _jsonable(value)
     got = kind if kind in ("object", "array") else f"{kind} {json.dumps(value)}"
     return FieldError.invalid(path, value, f"must be {expected} (got {got})")
 
 
 _SCALAR_OK = {STR: lambda v: isinstance(v, str), BOOL: lambda v: isinstance(v, bool),
-              INT: lambda v: _i(v) is not None, INT_OR_STR: lambda v: isinstance(v, str) or _i(v) is not None}
+              INT: lambda v: as_int(v) is not None, INT_OR_STR: lambda v: isinstance(v, str) or as_int(v) is not None}
 
 
-def _decode(value: Any, spec: Any, path: str, errs: Errors) -> None:
+def decode(value: Any, spec: Any, path: str, errs: Errors) -> None:
     """Report unknown fields and wrongly typed values, like strict decoding."""
     if value is None or spec is ANY:
         return  # JSON null decodes to Go's zero value
     if isinstance(spec, str):
         if not _SCALAR_OK[spec](value):
-            errs.append(_type_error(path, value, spec))
+            errs.append(type_error(path, value, spec))
     elif not spec.clean(value):
         _report(value, spec, path, errs)
 
@@ -134,21 +134,21 @@ def _report(value: Any, spec: Any, path: str, errs: Errors) -> None:
     """The full walk of a container that is not clean, building paths as it goes."""
     if isinstance(spec, _List):
         if not isinstance(value, list):
-            errs.append(_type_error(path, value, "a list"))
+            errs.append(type_error(path, value, "a list"))
         else:
             for i, item in enumerate(value):
-                _decode(item, spec.item, f"{path}[{i}]", errs)
+                decode(item, spec.item, f"{path}[{i}]", errs)
     elif not isinstance(value, dict):
-        errs.append(_type_error(path, value, "an object"))
+        errs.append(type_error(path, value, "an object"))
     elif isinstance(spec, _Map):
         for k, item in value.items():
-            _decode(item, spec.item, _c(path, _key(k)), errs)
+            decode(item, spec.item, child(path, key_text(k)), errs)
     else:
         for k, item in value.items():
-            if _key(k) not in spec.fields:
-                errs.append(FieldError.unknown(_c(path, _key(k))))
+            if key_text(k) not in spec.fields:
+                errs.append(FieldError.unknown(child(path, key_text(k))))
             else:
-                _decode(item, spec.fields[_key(k)], _c(path, _key(k)), errs)
+                decode(item, spec.fields[key_text(k)], child(path, key_text(k)), errs)
 
 
 _META = _Obj({
@@ -159,7 +159,7 @@ _META = _Obj({
                                    "controller": BOOL, "blockOwnerDeletion": BOOL})),
     "finalizers": _List(STR), "managedFields": ANY,
 })
-_SELECTOR = _Obj({"matchLabels": _Map(STR),
+SELECTOR_SCHEMA = _Obj({"matchLabels": _Map(STR),
                   "matchExpressions": _List(_Obj({"key": STR, "operator": STR, "values": _List(STR)}))})
 _KEY_REF = _Obj({"name": STR, "key": STR, "optional": BOOL})
 _NAME_REF = _Obj({"name": STR, "optional": BOOL})
@@ -203,9 +203,9 @@ _POD_SPEC = _Obj({
     "schedulingGates": ANY, "resourceClaims": ANY, "resources": ANY, "hostnameOverride": STR,
 })
 _TEMPLATE = _Obj({"metadata": _META, "spec": _POD_SPEC})
-_WORKLOAD = {"replicas": INT, "selector": _SELECTOR, "template": _TEMPLATE, "minReadySeconds": INT,
+_WORKLOAD = {"replicas": INT, "selector": SELECTOR_SCHEMA, "template": _TEMPLATE, "minReadySeconds": INT,
              "revisionHistoryLimit": INT}
-_PEER = _Obj({"podSelector": _SELECTOR, "namespaceSelector": _SELECTOR,
+_PEER = _Obj({"podSelector": SELECTOR_SCHEMA, "namespaceSelector": SELECTOR_SCHEMA,
               "ipBlock": _Obj({"cidr": STR, "except": _List(STR)})})
 _NP_PORTS = _List(_Obj({"protocol": STR, "port": INT_OR_STR, "endPort": INT}))
 
@@ -214,7 +214,7 @@ def _top(**fields: Any) -> _Obj:
     return _Obj({"apiVersion": STR, "kind": STR, "metadata": _META, "status": ANY, **fields})
 
 
-_SCHEMAS: dict[tuple[str, str], _Obj] = {
+SCHEMAS: dict[tuple[str, str], _Obj] = {
     ("v1", "Namespace"): _top(spec=_Obj({"finalizers": _List(STR)})),
     ("v1", "Pod"): _top(spec=_POD_SPEC),
     ("v1", "Service"): _top(spec=_Obj({
@@ -238,13 +238,13 @@ _SCHEMAS: dict[tuple[str, str], _Obj] = {
         "updateStrategy": _Obj({"type": STR, "rollingUpdate": ANY}),
         "persistentVolumeClaimRetentionPolicy": ANY, "ordinals": ANY})),
     ("apps/v1", "DaemonSet"): _top(spec=_Obj({
-        "selector": _SELECTOR, "template": _TEMPLATE, "minReadySeconds": INT, "revisionHistoryLimit": INT,
+        "selector": SELECTOR_SCHEMA, "template": _TEMPLATE, "minReadySeconds": INT, "revisionHistoryLimit": INT,
         "updateStrategy": _Obj({"type": STR, "rollingUpdate": ANY})})),
     ("networking.k8s.io/v1", "NetworkPolicy"): _top(spec=_Obj({
-        "podSelector": _SELECTOR, "policyTypes": _List(STR),
+        "podSelector": SELECTOR_SCHEMA, "policyTypes": _List(STR),
         "ingress": _List(_Obj({"from": _List(_PEER), "ports": _NP_PORTS})),
         "egress": _List(_Obj({"to": _List(_PEER), "ports": _NP_PORTS}))})),
 }
 
 #: (apiVersion, kind) pairs :func:`validate` knows.
-SUPPORTED_KINDS: tuple[tuple[str, str], ...] = tuple(_SCHEMAS)
+SUPPORTED_KINDS: tuple[tuple[str, str], ...] = tuple(SCHEMAS)

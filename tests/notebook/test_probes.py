@@ -11,7 +11,7 @@ from netpol_kernel.sim.cluster import EmbeddedCluster
 from netpol_kernel.api.manifests import load_path
 from netpol_kernel.notebook.probes import outcome, parse_target, probe, probe_command
 
-BOOK = os.path.join(os.path.dirname(__file__), "..", "book")
+BOOK = os.path.join(os.path.dirname(__file__), "..", "..", "book")
 M = lambda name: os.path.join(BOOK, "manifests", name)  # noqa: E731
 SRC, DST = ["frontend", "not-frontend"], ["backend:8080"]
 

@@ -11,7 +11,7 @@ from netpol_kernel.backends.base import ExecResult
 from netpol_kernel.notebook.widgets import (STATIC_NOTE, ActionFailed, ManifestPanel, MatrixPanel,
                                    ProbePanel, before_after, check_manifest, error_line)
 
-MANIFESTS = Path(__file__).resolve().parent.parent / "book" / "manifests"
+MANIFESTS = Path(__file__).resolve().parents[2] / "book" / "manifests"
 DENY = MANIFESTS / "backend-ingress-deny.yaml"
 TIMED_OUT = ExecResult("000", "curl: (28) Connection timed out after 5001 milliseconds\n", 28)
 

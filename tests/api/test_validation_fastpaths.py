@@ -48,7 +48,7 @@ def assert_same_as_slow(obj) -> None:
 
 # --- generated objects: valid ones with junk swapped in -----------------------------------------
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).parent.parent / "corpus"
 SCALARS = st.sampled_from([None, "", 0, 1, -1, 80, 80.0, 80.5, 70000, True, False, "x", "X", "a-", "a--b", "1-2",
                            "http", "abcdefghijklmno", "abcdefghijklmnop", "a" * 63, "a" * 64, "Bad_Name", "a/b",
                            "a/b/c", "example.com/x", "Example.com/x", "TCP", "tcp", "In", "Exists", "Ingress",
@@ -101,7 +101,7 @@ def test_shortcuts_change_nothing_on_the_corpus():
 
 # --- the edges of each shortcut ---------------------------------------------------------------------
 
-def _pod(labels=None, ports=None) -> dict:
+def check_pod(labels=None, ports=None) -> dict:
     container = {"name": "c", "image": "nginx", **({"ports": ports} if ports is not None else {})}
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", **({"labels": labels} if labels else {})},
             "spec": {"containers": [container]}}
@@ -109,20 +109,20 @@ def _pod(labels=None, ports=None) -> dict:
 
 def test_integral_float_passes_and_bool_fails_an_integer_field():
     # Neither is an int by type: both go the long way, where 80.0 is an integer and true is not.
-    assert rendered(_pod(ports=[{"containerPort": 80.0}])) == []
-    assert [s for *_, s in rendered(_pod(ports=[{"containerPort": True}]))] == [
+    assert rendered(check_pod(ports=[{"containerPort": 80.0}])) == []
+    assert [s for *_, s in rendered(check_pod(ports=[{"containerPort": True}]))] == [
         "spec.containers[0].ports[0].containerPort: Invalid value: true: must be an integer (got bool true)"]
 
 
 def test_unknown_field_deep_in_an_otherwise_clean_object():
-    assert [s for *_, s in rendered(_pod(ports=[{"containerPort": 80, "nme": "x"}]))] == [
+    assert [s for *_, s in rendered(check_pod(ports=[{"containerPort": 80, "nme": "x"}]))] == [
         'unknown field "spec.containers[0].ports[0].nme"']
 
 
 def test_port_name_edges():
     ports = [{"containerPort": i + 1, "name": n}
              for i, n in enumerate(["a-b", "ab-", "1-2", "abcdefghijklmno", "abcdefghijklmnop", "a-b"])]
-    assert [s for *_, s in rendered(_pod(ports=ports))] == [
+    assert [s for *_, s in rendered(check_pod(ports=ports))] == [
         'spec.containers[0].ports[1].name: Invalid value: "ab-": must not begin or end with a hyphen',
         'spec.containers[0].ports[2].name: Invalid value: "1-2": must contain at least one letter (a-z)',
         'spec.containers[0].ports[4].name: Invalid value: "abcdefghijklmnop": must be no more than 15 characters',
@@ -131,10 +131,10 @@ def test_port_name_edges():
 
 def test_label_edges():
     labels = {True: "x", 0: "y", "a" * 63: "v", "b" * 64: "v", "ok": "c" * 64, "k": 7, "example.com/x": "v"}
-    assert [s for *_, s in rendered(_pod(labels=labels))] == [
+    assert [s for *_, s in rendered(check_pod(labels=labels))] == [
         "metadata.labels.k: Invalid value: 7: must be a string (got number 7)",
         f'metadata.labels: Invalid value: "{"b" * 64}": name part must be no more than 63 characters',
         f'metadata.labels: Invalid value: "{"c" * 64}": must be no more than 63 characters']
     # the same pair again, now answered from the cache, still reports
-    first = rendered(_pod(labels={"b" * 64: "v"}))
-    assert first and rendered(_pod(labels={"b" * 64: "v"})) == first
+    first = rendered(check_pod(labels={"b" * 64: "v"}))
+    assert first and rendered(check_pod(labels={"b" * 64: "v"})) == first

@@ -17,7 +17,7 @@ from netpol_kernel.api.manifests import load_documents
 from netpol_kernel.notebook.matrix import Cell, Matrix
 from netpol_kernel.policy.objects import NetworkPolicy, from_dict
 
-MANIFESTS = Path(__file__).resolve().parent.parent / "book" / "manifests"
+MANIFESTS = Path(__file__).resolve().parents[2] / "book" / "manifests"
 BLUE, VERMILLION = (0, 114, 178), (213, 94, 0)
 
 

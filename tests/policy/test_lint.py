@@ -10,7 +10,7 @@ from netpol_kernel.api.manifests import load_documents
 from netpol_kernel.policy.objects import Labels, NetworkPolicy, Pod, Rule, from_dict
 from netpol_kernel.policy.world import World
 
-MANIFESTS = Path(__file__).resolve().parent.parent / "book" / "manifests"
+MANIFESTS = Path(__file__).resolve().parents[2] / "book" / "manifests"
 
 
 def policy(yaml_text: str) -> NetworkPolicy:

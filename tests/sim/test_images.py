@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 import pytest
 
 from netpol_kernel.backends.base import KubectlExecError
-from netpol_kernel.sim.commands import ExecContext, run, split_shell
+from netpol_kernel.sim.commands import run, split_shell
+from netpol_kernel.sim.process import ExecContext
 from netpol_kernel.errors import UnsupportedCommand
 from netpol_kernel.sim.images import (JSON_MOCK_INDEX, Dial, HttpReply, Request, Resolution,
                                      database_check, example_web_python, http_date, image_name,

@@ -7,9 +7,10 @@ from datetime import datetime, timezone
 import pytest
 
 from netpol_kernel.backends.base import Backend, ExecResult
-from netpol_kernel.sim.cluster import (ApplyErrors, EmbeddedCluster, NamespaceMismatchError,
-                                   SelectorError, parse_selector)
-from netpol_kernel.errors import AlreadyExistsError, ManifestError, NetpolError, NotFoundError
+from netpol_kernel.backends.base import ApplyErrors
+from netpol_kernel.errors import AlreadyExistsError, ManifestError, NamespaceMismatchError, NetpolError, NotFoundError
+from netpol_kernel.policy.selectors import SelectorError, parse_selector
+from netpol_kernel.sim.cluster import EmbeddedCluster
 from netpol_kernel.api.manifests import load_documents
 from conftest import lab_manifest
 

@@ -22,7 +22,7 @@ from netpol_kernel.api.manifests import load_path
 
 pytestmark = pytest.mark.live
 
-MANIFESTS = Path(__file__).resolve().parent.parent / "book" / "manifests"
+MANIFESTS = Path(__file__).resolve().parents[2] / "book" / "manifests"
 CURL = ["curl", "-I", "--connect-timeout", "5", "backend:8080"]
 # example-web-python has python but no curl: connect like the probes module does.
 PY_CONNECT = ("import socket,sys\n"

@@ -15,7 +15,7 @@ from netpol_kernel.errors import ManifestError, YAMLSyntaxError
 from netpol_kernel.api.manifests import load_documents, load_path
 from netpol_kernel.api.validation import validate
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).parent.parent / "corpus"
 INVALID = sorted((CORPUS / "invalid").glob("*.yaml"))
 VALID = sorted((CORPUS / "valid").iterdir())
 PREFIX = "# expect: "

@@ -10,8 +10,9 @@ from kube_fakes import (FakeClientLayer, FakeClock, FakeHTTP, FakeStream, alread
                         connection_refused, dns_failure, exec_status, invalid, not_found)
 from netpol_kernel.backends.base import ApplyResult, Backend, ExecResult
 from netpol_kernel.backends.kube import (CHAPTER_LABEL, MANAGED_BY, ClientLayer, KubeBackend,
-                                         WaitInterrupted, _convert, check_context, default_progress)
-from netpol_kernel.sim.cluster import ApplyErrors, NamespaceMismatchError
+                                         WaitInterrupted, convert_error, check_context, default_progress)
+from netpol_kernel.backends.base import ApplyErrors
+from netpol_kernel.errors import NamespaceMismatchError
 from netpol_kernel.backends.base import KubectlExecError
 from netpol_kernel.errors import (AlreadyExistsError, ClusterError, ManifestError, NetpolError,
                                   NotFoundError, UnsupportedCommand)
@@ -611,14 +612,14 @@ def test_403_names_verb_and_resource(backend, fake) -> None:
 
 
 def test_404_409_422(backend, fake) -> None:
-    err = _convert(not_found("Deployment", "web"), "kind-x")
+    err = convert_error(not_found("Deployment", "web"), "kind-x")
     assert isinstance(err, NotFoundError) and str(err) == \
         'Error from server (NotFound): deployments.apps "web" not found'
-    err = _convert(already_exists("Namespace", "shop"), "kind-x")
+    err = convert_error(already_exists("Namespace", "shop"), "kind-x")
     assert isinstance(err, AlreadyExistsError) and str(err) == \
         'Error from server (AlreadyExists): namespaces "shop" already exists'
     conflict = api_error(409, "Conflict", "Operation cannot be fulfilled: the object has been modified")
-    assert "Error from server (Conflict)" in str(_convert(conflict, "kind-x"))
+    assert "Error from server (Conflict)" in str(convert_error(conflict, "kind-x"))
     fake.fail("apply", invalid("NetworkPolicy", "backend-ingress-deny", [
         {"reason": "FieldValueInvalid", "message": "Invalid value: 70000: must be between 1 and 65535, inclusive",
          "field": "spec.ingress[0].ports[0].port"},
@@ -716,7 +717,7 @@ def test_client_layer_typed_reads_are_api_json() -> None:
     assert layer.list("Node", None, None) == [{"apiVersion": "v1", "kind": "Node", "metadata": {"name": "cp"}}]
     with pytest.raises(Exception) as info:
         layer.read("NetworkPolicy", "nope", "netpol-lab")
-    err = _convert(info.value, "kind-netpol-course", kind="NetworkPolicy", name="nope")
+    err = convert_error(info.value, "kind-netpol-course", kind="NetworkPolicy", name="nope")
     assert str(err) == 'Error from server (NotFound): networkpolicies.networking.k8s.io "nope" not found'
 
 

@@ -20,7 +20,7 @@ from netpol_kernel.api import manifests
 from netpol_kernel.errors import YAMLSyntaxError
 from netpol_kernel.api.manifests import MANIFEST_SUFFIXES, load_documents
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class _Reference(manifests._BaseLoader):  # type: ignore[misc, valid-type]
