@@ -113,8 +113,8 @@ class Feedback:
 def policies_in(answer: str, namespace: str) -> tuple[list[dict], list[str]]:
     """The NetworkPolicies of ``answer`` (placed in ``namespace`` unless they say otherwise),
     and the API server's errors for whatever is not a valid one."""
-    try:
-        docs = load_documents(answer, source="answer")
+    try:  # str(): a str subclass such as show_file's FileText is text too (libyaml wants a str)
+        docs = load_documents(str(answer), source="answer")
     except ManifestError as e:
         return [], [str(e)]
     errors, dicts = [], []
@@ -183,8 +183,12 @@ class Exercise:
         hints = tuple(w.message for w in lint(pols, pods, nss) if isinstance(w, LintWarning))
         return Feedback(grade=g, warnings=hints, home=home, explanation=why)
 
-    def text(self) -> str:
-        return f"Exercise {self.number}: {self.title}\n{self.goal.text()}"
+    def text(self, home: Optional[str] = None) -> str:
+        """The exercise's number, title and goal; ``{ns}`` reads as the current namespace."""
+        if home is None:
+            from ..backends import current
+            home = current().default_namespace
+        return f"Exercise {self.number}: {self.title}\n{self.goal.text(home)}"
 
     __str__ = text
 

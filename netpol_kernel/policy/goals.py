@@ -94,9 +94,21 @@ class Flow:
     def covers(self, src: Pod, dst: Pod, home: str) -> bool:
         return self._match(self.src, src, home) and self._match(self.dst, dst, home)
 
-    def text(self) -> str:
-        ports = "any port" if self.ports == "*" else self.ports
-        return f"{self.src} -> {self.dst} on {ports}"
+    def text(self, home: str = "{ns}") -> str:
+        ports = "any port" if self.ports == "*" else self.ports.replace(",", ", ")
+        return f"{_words(self.src, home)} -> {_words(self.dst, home)} on {ports}"
+
+
+def _words(pattern: str, home: str) -> str:
+    """A pattern as a reader says it: ``*/*`` is any pod, ``ns/*`` any pod in ns."""
+    pattern = pattern.replace("{ns}", home)
+    if pattern == "*/*":
+        return "any pod"
+    if pattern == "*":
+        return "any pod of this namespace"
+    if pattern.endswith("/*"):
+        return f"any pod in {pattern[:-2]}"
+    return pattern
 
 
 @dataclass(frozen=True)
@@ -115,10 +127,11 @@ class Goal:
         return PortSet.union([ports_on(f.ports, dst) for f in self.allow if f.covers(src, dst, home)]
                              or [PortSet()])
 
-    def text(self) -> str:
+    def text(self, home: str = "{ns}") -> str:
         lines = ["Goal:"]
-        lines += [f"  allowed: {f.text()}" for f in self.allow]
-        lines += [f"  everything else from {f.src} to {f.dst}: blocked" for f in self.scope]
+        lines += [f"  allowed: {f.text(home)}" for f in self.allow]
+        lines += [f"  everything else from {_words(f.src, home)} to {_words(f.dst, home)}: blocked"
+                  for f in self.scope]
         lines.append("  all other traffic: as it was")
         return "\n".join(lines)
 
