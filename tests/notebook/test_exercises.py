@@ -3,7 +3,6 @@ typical wrong answers fail (nothing, allow-all, no port rule, the wrong directio
 selector that is too wide), with the first counter-example and the engine's reason."""
 from __future__ import annotations
 
-import copy
 import os
 
 import pytest
