@@ -51,6 +51,7 @@ _LAZY = {
     "reachability": ".notebook.probes", "explain": ".notebook.probes",
     "ManifestPanel": ".notebook.widgets", "ProbePanel": ".notebook.widgets", "MatrixPanel": ".notebook.widgets",
     "before_after": ".notebook.widgets", "PolicyPicture": ".notebook.plots", "lint": ".policy.lint", "Exercise": ".notebook.exercises",
+    "exercise": ".notebook.catalogue", "Goal": ".policy.goals", "Flow": ".policy.goals",
 }
 _ALIASES = {"current_backend": "current", "use_backend": "use"}
 

@@ -90,10 +90,16 @@ def _first_pod(backend: Backend, selector: Mapping[str, str], namespace: str) ->
     return pods[0] if pods else None
 
 
+# "deploy/client", "pod/x": kubectl's TYPE/NAME; any other prefix names a namespace.
+_KIND_PREFIXES = {"deploy", "deployment", "deployments", "deployment.apps", "po", "pod", "pods"}
+
+
 def source_pod(backend: Backend, source: str, namespace: Optional[str] = None) -> dict:
     """The pod that stands for ``source``: a pod name, or the first pod of a Deployment."""
     ns = namespace or backend.default_namespace
-    name = source.split("/", 1)[1] if "/" in source else source
+    prefix, _, name = source.rpartition("/")
+    if prefix and prefix.lower() not in _KIND_PREFIXES:
+        ns = prefix  # "monitoring/prometheus": a pod of another namespace
     try:
         dep = _one(backend.get("Deployment", namespace=ns, name=name))
     except NotFoundError:

@@ -135,23 +135,10 @@ def test_picture_needs_one_policy(lab):
     assert pic._repr_png_()[:4] == b"\x89PNG"
 
 
-def test_exercise_grades_by_matrix_and_explains(lab):
-    ex = nk.Exercise("only frontend", SRC, DST, {("frontend", "backend:8080"): True,
-                                                 ("not-frontend", "backend:8080"): False})
-    good = open(M("backend-allow-ingress-frontend.yaml")).read()
-    assert ex.check(good, backend=lab.backend).passed
-    fb = ex.check(good.replace("app: frontend", "app: nobody"), backend=lab.backend, why=True)
-    assert not fb.passed and fb.wrong == ("frontend -> backend:8080 should be allowed, but it is blocked.",)
-    assert "Why, according to the engine:" in fb.text(why=True)
-    broken = ex.check("kind: [", backend=lab.backend)
-    assert broken.errors and "line" in broken.errors[0]
-    not_policy = ex.check(open(M("simple-app.yaml")).read(), backend=lab.backend)
-    assert not_policy.errors[0] == "the answer should hold NetworkPolicies, not a Deployment"
-
-
 def test_book_manifests_are_valid():
     docs = load_path(os.path.join(BOOK, "manifests"))
-    assert len(docs) == 19
+    # the lab's files; chapters 8 onwards add files named NN-*.yaml (tests/notebook/test_exercises.py)
+    assert len([d for d in docs if not os.path.basename(d.source)[:1].isdigit()]) == 19
 
 
 def test_probe_matrix_uses_the_backends_bounded_parallel_exec(lab):
