@@ -212,15 +212,33 @@ class ClientLayer:
         head = {"apiVersion": api_version(kind), "kind": kind}
         return [{**head, **api_json(item)} for item in result.items]
 
-    def apply(self, kind: str, name: str, namespace: Optional[str], body: dict) -> dict:
-        """Server-side apply: PATCH application/apply-patch+yaml, our field manager, force."""
-        return self.api_client.call_api(
-            rest_path(kind, name, namespace), "PATCH",
-            query_params=[("fieldManager", FIELD_MANAGER), ("force", "true")],
+    def apply(self, kind: str, name: str, namespace: Optional[str], body: dict, *,
+              force: bool = False) -> dict:
+        """Server-side apply: PATCH application/apply-patch+yaml as our field manager.
+
+        Without ``force`` the API server answers 409 Conflict when another
+        manager owns a field we set, instead of silently taking it over.
+        Written against the ``kubernetes`` 37 request pipeline
+        (``param_serialize`` -> ``call_api`` -> ``response_deserialize``),
+        which authenticates like the typed methods do (BearerToken, exec
+        plugins); 36 and older had another ``call_api`` signature.
+        """
+        query = [("fieldManager", FIELD_MANAGER)] + ([("force", "true")] if force else [])
+        api = self.api_client
+        request = api.param_serialize(
+            method="PATCH", resource_path=rest_path(kind, name, namespace), query_params=query,
             header_params={"Content-Type": "application/apply-patch+yaml",
                            "Accept": "application/json"},
-            body=body, response_type="object", auth_settings=["BearerToken"],
-            _return_http_data_only=True)
+            body=body, auth_settings=["BearerToken"])
+        response = api.call_api(*request)
+        response.read()
+        return api.response_deserialize(response, {"200": "object", "201": "object"}).data
+
+    def events(self, namespace: str, kind: str, name: str) -> list[dict]:
+        """The events about one object (what ``kubectl describe`` lists at its end)."""
+        selector = f"involvedObject.kind={kind},involvedObject.name={name}"
+        result = self.core.list_namespaced_event(namespace, field_selector=selector)
+        return [api_json(item) for item in result.items]
 
     def delete(self, kind: str, name: str, namespace: Optional[str]) -> None:
         self._typed(kind, "delete")(name, *self._args(kind, namespace))
@@ -229,7 +247,9 @@ class ClientLayer:
                      labels: Mapping[str, Optional[str]]) -> dict:
         """A merge of ``metadata.labels`` (None removes a label)."""
         body = {"metadata": {"labels": dict(labels)}}
-        obj = api_json(self._typed(kind, "patch")(name, *self._args(kind, namespace), body))
+        # Our field manager, so managedFields say who changed the labels.
+        obj = api_json(self._typed(kind, "patch")(name, *self._args(kind, namespace), body,
+                                                   field_manager=FIELD_MANAGER))
         return {"apiVersion": api_version(kind), "kind": kind, **obj}
 
     def exec_stream(self, pod: str, namespace: str, container: str, argv: Sequence[str]) -> ExecStream:
@@ -273,6 +293,17 @@ def _field_errors(causes: Sequence[Mapping[str, Any]]) -> list[FieldError]:
             ("" if message == label else message)
         errors.append(FieldError(str(cause.get("field") or ""), ftype, detail))
     return errors
+
+
+def _terminating(status: Mapping[str, Any]) -> bool:
+    """A 403 from the NamespaceLifecycle admission plugin: the namespace is being deleted.
+
+    k8s.io/apimachinery/pkg/api/errors.NewForbidden with a cause of type
+    ``NamespaceTerminating`` (plugin/pkg/admission/namespace/lifecycle).
+    """
+    causes = (status.get("details") or {}).get("causes") or ()
+    return any(c.get("reason") == "NamespaceTerminating" for c in causes) or \
+        "because it is being terminated" in str(status.get("message") or "")
 
 
 def _unreachable(exc: BaseException) -> str:
@@ -340,6 +371,15 @@ def convert_error(exc: BaseException, context: str, *, server: str = "", verb: s
         return ClusterError(
             f"the API server rejected the credentials of {where} (401 Unauthorized); they may "
             "have expired. For kind: `kind export kubeconfig --name <cluster>`.")
+    if code == 403 and _terminating(status):
+        # The NamespaceLifecycle admission plugin, not RBAC: the namespace is going away.
+        # (details.name is the refused object's name; the namespace is in the message.)
+        found = re.search(r"in namespace (\S+) because", message)
+        ns = namespace or (found.group(1) if found else named)
+        return ClusterError(
+            f'namespace "{ns}" is being deleted (Terminating), so nothing can be created in '
+            f"it: {message}. Wait until `kubectl get namespace {ns}` says NotFound, then try "
+            f"again [{where}]")
     if code == 403:
         scope = f' in namespace "{namespace}"' if namespace else ""
         return ClusterError(
@@ -350,6 +390,14 @@ def convert_error(exc: BaseException, context: str, *, server: str = "", verb: s
         return NotFoundError(res, named, namespace)
     if code == 409 and status.get("reason") == "AlreadyExists":
         return AlreadyExistsError(res, named)
+    if code == 409 and message.startswith("Apply failed with"):
+        # Another field manager owns a field we set: kubectl apply --server-side's wording,
+        # and one document's problem (not a ClusterError), so the others still apply.
+        return NetpolError(
+            f"error: {message}\nAnother field manager (named above) owns these fields; "
+            "netpol-kernel does not take them over silently. Remove them from the manifest, "
+            "or take them with KubeBackend(force_conflicts=True) (NETPOL_FORCE_CONFLICTS=1), "
+            f"as `kubectl apply --server-side --force-conflicts` would [{where}]")
     if code == 422 and details.get("causes"):
         obj_kind = str(details.get("kind") or kind)
         return ManifestError(kind or obj_kind, named, _field_errors(details["causes"]),
