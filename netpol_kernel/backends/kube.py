@@ -48,7 +48,7 @@ from ..api.resources import RESOURCES, kind_of
 from .base import ApplyResult
 # The client seam; re-exported because callers (tests, the README) import these from here.
 from .kubeclient import (KINDS, FIELD_MANAGER, ClientLayer, ExecStream, convert_error, api_json,
-                         api_version, resource_name, rest_path)
+                         api_version, kubeconfig_target, resource_name, rest_path)
 from .kubeexec import KubeExec
 # Waiting for rollouts; WaitInterrupted and default_progress are re-exported for the same reason.
 from .rollout import (PERMANENT, Progress, WaitInterrupted, applied_summary, last_event, rollout_state,
@@ -236,8 +236,14 @@ class KubeBackend(KubeExec):
 
         ``NETPOL_ALLOW_CONTEXT=<exact context name>`` opts in to a non-kind cluster.
         """
-        layer = ClientLayer.from_kubeconfig(os.environ.get("NETPOL_KUBE_CONTEXT") or None)
         kwargs.setdefault("allow_context", os.environ.get("NETPOL_ALLOW_CONTEXT") or None)
+        kwargs.setdefault("force_conflicts", os.environ.get("NETPOL_FORCE_CONFLICTS", "").lower()
+                          in ("1", "true", "yes", "on"))
+        # Decide from the kubeconfig's text first: building the client would already run
+        # the user's credential plugin (a cloud login) for a cluster we then refuse.
+        context, server = kubeconfig_target(os.environ.get("NETPOL_KUBE_CONTEXT") or None)
+        check_context(context, server, kwargs["allow_context"])
+        layer = ClientLayer.from_kubeconfig(context)
         return cls(client=layer, **kwargs)
 
     def __repr__(self) -> str:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..api.manifests import Document
 
 __all__ = ["ClientLayer", "ExecStream", "api_json", "api_version", "resource_name", "rest_path",
-           "FIELD_MANAGER"]
+           "FIELD_MANAGER", "kubeconfig_target"]
 
 FIELD_MANAGER = "netpol-kernel"
 
@@ -95,6 +95,70 @@ def rest_path(kind: str, name: str, namespace: Optional[str]) -> str:
     plural, _, _, namespaced = KINDS[kind]
     scope = f"/namespaces/{namespace}" if namespaced else ""
     return f"{base}{scope}/{plural}/{name}"
+
+
+# ----------------------------------------------------------------------------- kubeconfig text
+
+
+def _no_config(context: Optional[str], path: str, why: str) -> ClusterError:
+    where = f'context "{context}"' if context else "a current context"
+    return ClusterError(
+        f"cannot load a Kubernetes configuration with {where} from {path}: {why.rstrip('.')}. "
+        "Create a kind cluster with `make cluster`, or set KUBECONFIG / NETPOL_KUBE_CONTEXT.")
+
+
+def kubeconfig_target(context: Optional[str] = None,
+                      config_file: Optional[str] = None) -> tuple[str, str]:
+    """(context, server) the kubeconfig points at, read from its text alone.
+
+    No client is built and no credential plugin (``users[].user.exec``) runs,
+    so the context guard can refuse a cluster before anything talks to it.
+    ``KUBECONFIG`` may list files (``:``-separated): as kubectl merges them,
+    the first file naming ``current-context`` or an entry wins.
+
+    >>> import os, tempfile
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+    ...     _ = f.write("current-context: kind-a\\ncontexts: [{name: kind-a, context: {cluster: a}}]\\n"
+    ...                 "clusters: [{name: a, cluster: {server: 'https://127.0.0.1:6443'}}]\\n")
+    >>> kubeconfig_target(config_file=f.name); os.unlink(f.name)
+    ('kind-a', 'https://127.0.0.1:6443')
+    """
+    import yaml
+    spec = config_file or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    paths = [os.path.expanduser(p) for p in spec.split(os.pathsep) if p]
+    current: Optional[str] = None
+    contexts: dict[str, Mapping[str, Any]] = {}
+    clusters: dict[str, Mapping[str, Any]] = {}
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = yaml.safe_load(f) or {}
+        except FileNotFoundError:
+            continue
+        except (OSError, yaml.YAMLError) as exc:
+            raise _no_config(context, spec, f"{path}: {exc}") from None
+        if not isinstance(doc, dict):
+            continue
+        current = current or doc.get("current-context") or None
+        for entry in doc.get("contexts") or ():
+            contexts.setdefault(str(entry.get("name")), entry.get("context") or {})
+        for entry in doc.get("clusters") or ():
+            clusters.setdefault(str(entry.get("name")), entry.get("cluster") or {})
+    name = context or current
+    if name is None or name not in contexts:
+        if os.environ.get("KUBERNETES_SERVICE_HOST") and context in (None, "in-cluster"):
+            host, port = os.environ["KUBERNETES_SERVICE_HOST"], os.environ.get("KUBERNETES_SERVICE_PORT", "443")
+            return "in-cluster", f"https://{host}:{port}"
+        why = "the kubeconfig has no current context" if name is None else \
+            f"the kubeconfig has no context {name!r}"
+        if not contexts and not any(os.path.exists(p) for p in paths):
+            why = "no such file"
+        raise _no_config(context, spec, why)
+    cluster = clusters.get(str(contexts[name].get("cluster")))
+    if cluster is None:
+        raise _no_config(context, spec, f"context {name!r} names cluster "
+                         f"{contexts[name].get('cluster')!r}, which the kubeconfig lacks")
+    return name, str(cluster.get("server") or "")
 
 
 # ----------------------------------------------------------------------------- the seam
@@ -163,7 +227,11 @@ class ClientLayer:
     @classmethod
     def from_kubeconfig(cls, context: Optional[str] = None,
                         config_file: Optional[str] = None) -> "ClientLayer":
-        """Load ``KUBECONFIG`` (or ~/.kube/config), else the in-cluster service account."""
+        """Load ``KUBECONFIG`` (or ~/.kube/config), else the in-cluster service account.
+
+        Building the client runs the user's credential plugin (``exec:``), so
+        callers decide first, from :func:`kubeconfig_target`, whether to.
+        """
         from kubernetes import client, config
         from kubernetes.config.config_exception import ConfigException
         path = config_file or os.environ.get("KUBECONFIG") or "~/.kube/config"
@@ -176,16 +244,11 @@ class ClientLayer:
             api = config.new_client_from_config(config_file=path, context=name, persist_config=False)
             return cls(api, name)
         except ConfigException as exc:
-            if context is None and os.environ.get("KUBERNETES_SERVICE_HOST"):
+            if context in (None, "in-cluster") and os.environ.get("KUBERNETES_SERVICE_HOST"):
                 cfg = client.Configuration()
                 config.load_incluster_config(client_configuration=cfg)
                 return cls(client.ApiClient(cfg), "in-cluster")
-            where = f'context "{context}"' if context else "a current context"
-            raise ClusterError(
-                f"cannot load a Kubernetes configuration with {where} from {path}: "
-                f"{str(exc).rstrip('.')}. "
-                "Create a kind cluster with `make cluster`, or set KUBECONFIG / "
-                "NETPOL_KUBE_CONTEXT.") from None
+            raise _no_config(context, path, str(exc)) from None
 
     def _typed(self, kind: str, verb: str) -> Callable[..., Any]:
         api_name, noun = _TYPED[kind]
