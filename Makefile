@@ -34,7 +34,13 @@ bench: install
 
 KIND ?= kind
 CLUSTER ?= netpol-course
+KIND_MIN := v0.25.0
+# kind v0.24.0's network policies stalled DNS from selected pods (kubernetes-sigs/kind#3713).
 cluster:
+	@v=$$($(KIND) version | awk '{print $$2}'); \
+	if [ "$$(printf '%s\n' $(KIND_MIN) "$$v" | sort -V | head -n 1)" != $(KIND_MIN) ]; then \
+	  echo "make cluster: kind $$v is too old; the book needs kind $(KIND_MIN) or newer" \
+	       "(v0.24.0 stalls DNS under NetworkPolicies: kubernetes-sigs/kind#3713)" >&2; exit 1; fi
 	$(KIND) create cluster --name $(CLUSTER) --config kind-config.yaml --wait 120s
 
 cluster-delete:
