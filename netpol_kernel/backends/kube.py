@@ -18,7 +18,8 @@ top of plain API calls:
   errors in :func:`~netpol_kernel.backends.kubeclient.convert_error`, with one
   message naming the context;
 * **waiting done right** -- Deployments are awaited after apply (image pull
-  failures and crash loops reported at once, progress shown; the wording and
+  failures and crash loops retried until the deadline, as ``kubectl rollout
+  status`` does, then reported with the pod's last event; the wording and
   the progress lines are :mod:`netpol_kernel.backends.rollout`), probes wait for
   the CNI to program freshly applied policies (:meth:`KubeBackend.settle`) and
   run on a small bounded pool (:meth:`KubeBackend.exec_many`, from the
@@ -441,8 +442,9 @@ class KubeBackend(KubeExec):
         stops at that document, since the rest would fail alike.
 
         Then (``wait``) the applied Deployments are awaited (:meth:`wait_ready`);
-        a pod that cannot pull its image or crash-loops raises ClusterError at
-        once (``.results`` lists what was applied: nothing is rolled back), and
+        a pod still failing to pull its image or crash-looping at the deadline
+        raises ClusterError (``.results`` lists what was applied: nothing is
+        rolled back), and
         Ctrl-C raises :class:`WaitInterrupted`, a KeyboardInterrupt carrying
         the results.
         """

@@ -265,3 +265,43 @@ def test_from_environment_reads_force_conflicts(tmp_path, monkeypatch) -> None:
 def test_the_exec_timeout_covers_the_slowest_probe(backend) -> None:
     # chapter 6: nc -w 10 to MariaDB; with a DNS retry (5 s) and container start-up.
     assert backend.exec_timeout >= 10 + 5 + 10
+
+
+# ----------------------------------------------------------------------------- point 3 (debug) and 7
+
+
+def test_a_debug_image_pull_is_retried_then_names_the_last_event(backend, fake, clock) -> None:
+    backend.apply(docs(DEPLOY))
+    pod = next(iter(o for k, o in fake.objects.items() if k[0] == "Pod" and k[1] == "netpol-lab"))
+    name = pod["metadata"]["name"]
+    fake._progress_debug = lambda p: None  # the ephemeral container never starts
+    original = fake.add_ephemeral_container
+
+    def add(pod_name, ns, container):
+        out = original(pod_name, ns, container)
+        stored = fake.objects[("Pod", ns, pod_name)]
+        stored["status"]["ephemeralContainerStatuses"][-1]["state"] = {
+            "waiting": {"reason": "ImagePullBackOff", "message": "toomanyrequests"}}
+        return out
+
+    fake.add_ephemeral_container = add  # type: ignore[method-assign]
+    fake.pod_events[("netpol-lab", name)] = [
+        {"type": "Warning", "reason": "Failed", "lastTimestamp": "2024-08-01T10:00:09Z",
+         "message": 'Failed to pull image "busybox:1.36": 429 Too Many Requests'}]
+    start = clock.now
+    with pytest.raises(ClusterError) as info:
+        backend.debug(name, "busybox:1.36", ["nc", "-zv", "-w", "5", "mariadb", "3306"])
+    assert clock.now - start >= backend.ready_timeout  # retried, not failed at the first back-off
+    assert "(ImagePullBackOff)" in str(info.value)
+    assert f'Last event of pod {name}: Warning Failed: Failed to pull image "busybox:1.36": 429' in str(info.value)
+
+
+def test_the_fake_exec_stream_gives_one_frame_per_update() -> None:
+    from kube_fakes import FakeStream, exec_status
+    s = FakeStream(frames=[(1, "a"), (2, "b"), (1, "c")], status=exec_status(0))
+    seen = []
+    while s.is_open():
+        s.update(timeout=1)
+        seen.append((s.read_stdout(), s.read_stderr(), s.read_channel(3)))
+    assert seen == [("a", "", ""), ("", "b", ""), ("c", "", ""),
+                    ("", "", exec_status(0)), ("", "", "")]
