@@ -3,9 +3,12 @@
 :class:`FakeClientLayer` implements the methods of
 ``netpol_kernel.backends.kube.ClientLayer`` over an in-memory store that
 behaves like an API server where it matters to the backend: resourceVersions
-(bumped only by real changes, as server-side apply does), Deployments whose
-pods appear and become available after a few reads, label selectors, exec
-streams speaking the v4 channel protocol (stdout 1, stderr 2, v1.Status on 3).
+(bumped only by real changes, as server-side apply does) and managedFields,
+field-manager conflicts, namespaces that stay Terminating after a delete (409
+on a second delete, 403 on a create inside), Deployments whose pods appear and
+become available after a few reads, kind nodes with their providerID, label
+selectors, exec streams speaking the channel protocol (stdout 1, stderr 2,
+v1.Status on 3) one frame per update.
 Errors are the client's own: ``ApiException`` with the JSON ``Status`` body the
 API server sends, urllib3's ``MaxRetryError``.
 
@@ -255,7 +258,11 @@ class FakeClientLayer:
     ``pod_waiting[deployment] = {"reason": ..., "message": ...}`` keeps that
     Deployment's containers waiting; ``ready_after`` is how many reads a new
     Deployment needs before it is available; ``exec_handler(pod, ns, container,
-    argv)`` returns the stream of an exec (default: success, no output).
+    argv)`` returns the stream of an exec (default: success, no output);
+    ``namespace_finalize_seconds`` is how long a deleted namespace stays
+    Terminating; ``conflicts[name]`` is a field another manager owns;
+    ``controller_writes[name]`` writes that land between a GET and a PATCH;
+    ``pod_events[(ns, pod)]`` the events ``events()`` lists.
     """
 
     def __init__(self, context: str = "kind-netpol-course",
@@ -393,7 +400,8 @@ class FakeClientLayer:
                                 f'"{manager}" using {version}: {fld}', {"causes": [
                                     {"reason": "FieldManagerConflict", "field": fld,
                                      "message": f'conflict with "{manager}" using {version}'}]})
-            self.conflicts.pop(name, None) if force else None
+            if force:
+                self.conflicts.pop(name, None)  # the applier now owns the field
             applied = copy.deepcopy(body)
             if old is not None and old.get("_applied") == applied:
                 return self._public(old)  # a no-op apply writes nothing: same resourceVersion

@@ -9,9 +9,12 @@ the same methods in memory.  :class:`KubeBackend` adds what a course needs on
 top of plain API calls:
 
 * **safety** -- it refuses any context that is not a local kind cluster unless
-  the user opts in by name (``NETPOL_ALLOW_CONTEXT=<context>``), mutates only
-  namespaces it created (label ``app.kubernetes.io/managed-by=netpol-kernel``),
-  and :meth:`KubeBackend.cleanup` deletes only those;
+  the user opts in by name (``NETPOL_ALLOW_CONTEXT=<context>``), decided from
+  the kubeconfig's text before a client exists and checked against the nodes
+  before the first change; it mutates (and execs into) only namespaces it
+  created (label ``app.kubernetes.io/managed-by=netpol-kernel``), and
+  :meth:`KubeBackend.cleanup` deletes only those (the predicates are
+  :mod:`netpol_kernel.backends.kubeguard`);
 * **kubectl's outcomes** -- server-side apply reported as created / configured /
   unchanged, ``kubectl exec`` exit codes, kubectl's NotFound wording;
 * **one error path** -- every client exception becomes one of this package's
@@ -42,7 +45,6 @@ import threading
 import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, NoReturn, Optional, Sequence
-from urllib.parse import urlsplit
 
 from ..errors import AlreadyExistsError, ClusterError, NetpolError, NotFoundError
 from ..api.resources import RESOURCES, kind_of
@@ -51,6 +53,9 @@ from .base import ApplyResult
 from .kubeclient import (KINDS, FIELD_MANAGER, ClientLayer, ExecStream, convert_error, api_json,
                          api_version, kubeconfig_target, resource_name, rest_path)
 from .kubeexec import KubeExec
+# Which cluster and which namespaces we may change.
+from .kubeguard import (CHAPTER_LABEL, MANAGED_BY, MANAGED_BY_VALUE, applied_by_us, check_context,
+                        foreign_nodes, labels_of as _labels, terminating as _terminating)
 # Waiting for rollouts; WaitInterrupted and default_progress are re-exported for the same reason.
 from .rollout import (PERMANENT, Progress, WaitInterrupted, applied_summary, last_event, rollout_state,
                       selector_string, stuck_pod, stuck_reason, default_progress)
@@ -63,78 +68,7 @@ __all__ = ["KubeBackend", "ClientLayer", "ExecStream", "WaitInterrupted", "check
            "rest_path", "resource_name", "api_version", "api_json", "default_progress",
            "MANAGED_BY", "MANAGED_BY_VALUE", "CHAPTER_LABEL", "FIELD_MANAGER"]
 
-MANAGED_BY = "app.kubernetes.io/managed-by"
-MANAGED_BY_VALUE = "netpol-kernel"
-CHAPTER_LABEL = "netpol-kernel/chapter"
-
-_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
-
-
-# ----------------------------------------------------------------------------- safety
-
-
-def check_context(context: str, server: str, allow_context: Optional[str] = None) -> None:
-    """Refuse anything but a local kind cluster, unless opted in by exact context name.
-
-    kind names its contexts ``kind-<cluster>`` and serves the API on 127.0.0.1;
-    a context that fails either test may be a shared or production cluster.
-
-    >>> check_context("prod", "https://10.0.0.1:6443", allow_context="prod")
-    >>> check_context("prod", "https://10.0.0.1:6443")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    netpol_kernel.errors.ClusterError: refusing to use Kubernetes context "prod" (server https://10.0.0.1:6443): ...
-    """
-    if allow_context is not None and allow_context == context:
-        return
-    host = (urlsplit(server).hostname or "").lower()
-    problems = []
-    if not context.startswith("kind-"):
-        problems.append("its name does not start with kind-")
-    if host not in _LOCAL_HOSTS:
-        problems.append(f"its server {host or server!r} is not localhost")
-    if not problems:
-        return
-    raise ClusterError(
-        f'refusing to use Kubernetes context "{context}" (server {server}): it does not look '
-        f"like a local kind cluster ({' and '.join(problems)}). netpol-kernel creates, changes "
-        f"and deletes objects; to use this cluster anyway, set NETPOL_ALLOW_CONTEXT={context}")
-
-
-# ----------------------------------------------------------------------------- helpers
-
-
-def _labels(obj: Mapping[str, Any]) -> dict:
-    return dict((obj.get("metadata") or {}).get("labels") or {})
-
-
-def _terminating(obj: Mapping[str, Any]) -> bool:
-    """A namespace being deleted: it has a deletionTimestamp and shows ``Terminating``."""
-    return bool((obj.get("metadata") or {}).get("deletionTimestamp")) or \
-        (obj.get("status") or {}).get("phase") == "Terminating"
-
-
-def _applied_by_us(ns: Mapping[str, Any]) -> bool:
-    """Did our field manager *apply* the managed-by label (not merely anyone's ``kubectl label``)?
-
-    The API server records who set each field in ``metadata.managedFields``;
-    create_namespace applies the label as manager ``netpol-kernel``.
-
-    >>> _applied_by_us({"metadata": {"managedFields": [{"manager": "netpol-kernel",
-    ...     "operation": "Apply", "fieldsV1": {"f:metadata": {"f:labels": {
-    ...     "f:app.kubernetes.io/managed-by": {}}}}}]}})
-    True
-    >>> _applied_by_us({"metadata": {"managedFields": [{"manager": "kubectl-label",
-    ...     "operation": "Update", "fieldsV1": {"f:metadata": {"f:labels": {
-    ...     "f:app.kubernetes.io/managed-by": {}}}}}]}})
-    False
-    """
-    for entry in (ns.get("metadata") or {}).get("managedFields") or ():
-        if entry.get("manager") == FIELD_MANAGER and entry.get("operation") == "Apply":
-            labels = ((entry.get("fieldsV1") or {}).get("f:metadata") or {}).get("f:labels") or {}
-            if f"f:{MANAGED_BY}" in labels:
-                return True
-    return False
+# ----------------------------------------------------------------------------- apply outcomes
 
 
 def _project(obj: Any, like: Any) -> Any:
@@ -302,9 +236,7 @@ class KubeBackend(KubeExec):
         with self._api("list", "Node"):
             nodes = self.client.list("Node", None, None)
         cluster = self.context[len("kind-"):]
-        ids = [str((n.get("spec") or {}).get("providerID") or "") for n in nodes]
-        foreign = [i or "(none)" for i in ids
-                   if not i.startswith("kind://") or i.split("/")[3:4] != [cluster]]
+        foreign = foreign_nodes(nodes, cluster)
         if not nodes or foreign:
             self._fail(f'refusing to use Kubernetes context "{self.context}": its nodes are not '
                        f'the nodes of kind cluster "{cluster}" (providerID '
@@ -385,7 +317,7 @@ class KubeBackend(KubeExec):
                 ours = self.client.list("Namespace", None, f"{MANAGED_BY}={MANAGED_BY_VALUE}")
             candidates = [n for n in ours if _labels(n).get(MANAGED_BY) == MANAGED_BY_VALUE
                           and n["metadata"]["name"].startswith(self.namespace_prefix)
-                          and _applied_by_us(n)]
+                          and applied_by_us(n)]
         results = []
         for ns in candidates:
             name = ns["metadata"]["name"]
