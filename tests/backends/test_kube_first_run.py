@@ -305,3 +305,33 @@ def test_the_fake_exec_stream_gives_one_frame_per_update() -> None:
         seen.append((s.read_stdout(), s.read_stderr(), s.read_channel(3)))
     assert seen == [("a", "", ""), ("", "b", ""), ("c", "", ""),
                     ("", "", exec_status(0)), ("", "", "")]
+
+
+def test_the_guards_read_what_the_real_client_returns() -> None:
+    """managedFields, deletionTimestamp and providerID survive the real client's models."""
+    from kube_fakes import FakeHTTP
+    from kubernetes.client import ApiClient, Configuration
+    from netpol_kernel.backends.kube import ClientLayer
+    from netpol_kernel.backends.kubeguard import applied_by_us, foreign_nodes, terminating
+    # A namespace as the API server returns it while it is being deleted (fields as in
+    # `kubectl get ns -o json --show-managed-fields`).
+    ns = {"metadata": {"name": "netpol-lab", "deletionTimestamp": "2024-08-01T10:05:00Z",
+                       "labels": {MANAGED_BY: "netpol-kernel"}, "managedFields": [{
+                           "manager": "netpol-kernel", "operation": "Apply", "apiVersion": "v1",
+                           "time": "2024-08-01T10:00:00Z", "fieldsType": "FieldsV1",
+                           "fieldsV1": {"f:metadata": {"f:labels": {f"f:{MANAGED_BY}": {}}}}}]},
+          "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Terminating"}}
+    node = {"metadata": {"name": "netpol-course-control-plane"},
+            "spec": {"providerID": "kind://docker/netpol-course/netpol-course-control-plane"}}
+    cfg = Configuration()
+    cfg.host = "https://127.0.0.1:41231"
+    api = ApiClient(cfg)
+    api.rest_client.pool_manager = FakeHTTP({
+        ("GET", "/api/v1/namespaces"): (200, {"kind": "NamespaceList", "apiVersion": "v1",
+                                              "metadata": {}, "items": [ns]}),
+        ("GET", "/api/v1/nodes"): (200, {"kind": "NodeList", "apiVersion": "v1",
+                                         "metadata": {}, "items": [node]})})
+    layer = ClientLayer(api, "kind-netpol-course")
+    (got,) = layer.list("Namespace", None, f"{MANAGED_BY}=netpol-kernel")
+    assert applied_by_us(got) and terminating(got)
+    assert foreign_nodes(layer.list("Node", None, None), "netpol-course") == []
