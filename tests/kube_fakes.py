@@ -3,9 +3,12 @@
 :class:`FakeClientLayer` implements the methods of
 ``netpol_kernel.backends.kube.ClientLayer`` over an in-memory store that
 behaves like an API server where it matters to the backend: resourceVersions
-(bumped only by real changes, as server-side apply does), Deployments whose
-pods appear and become available after a few reads, label selectors, exec
-streams speaking the v4 channel protocol (stdout 1, stderr 2, v1.Status on 3).
+(bumped only by real changes, as server-side apply does) and managedFields,
+field-manager conflicts, namespaces that stay Terminating after a delete (409
+on a second delete, 403 on a create inside), Deployments whose pods appear and
+become available after a few reads, kind nodes with their providerID, label
+selectors, exec streams speaking the channel protocol (stdout 1, stderr 2,
+v1.Status on 3) one frame per update.
 Errors are the client's own: ``ApiException`` with the JSON ``Status`` body the
 API server sends, urllib3's ``MaxRetryError``.
 
@@ -25,10 +28,12 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
+from netpol_kernel.backends.kube import FIELD_MANAGER
 from netpol_kernel.backends.kube import KINDS as RESOURCES  # the book's kinds, plus Node
 
 __all__ = ["FakeClock", "FakeStream", "FakeClientLayer", "api_error", "not_found",
-           "invalid", "connection_refused", "dns_failure", "exec_status"]
+           "invalid", "connection_refused", "dns_failure", "exec_status", "namespace_conflict",
+           "namespace_terminating"]
 
 HTTP_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
                 409: "Conflict", 422: "Unprocessable Entity", 500: "Internal Server Error"}
@@ -68,6 +73,33 @@ def already_exists(kind: str, name: str) -> ApiException:
                      {"name": name, **_group_kind(kind), "kind": plural})
 
 
+def namespace_conflict(name: str) -> ApiException:
+    """Deleting a namespace that is already Terminating.
+
+    Wording: pkg/registry/core/namespace/storage/storage.go (Delete), as kubectl prints it.
+    """
+    return api_error(409, "Conflict", f'Operation cannot be fulfilled on namespaces "{name}": The '
+                     "system is ensuring all content is removed from this namespace.  Upon "
+                     "completion, this namespace will automatically be purged by the system.",
+                     {"name": name, "kind": "namespaces"})
+
+
+def namespace_terminating(kind: str, name: str, namespace: str) -> ApiException:
+    """Creating in a Terminating namespace: the NamespaceLifecycle admission plugin's 403.
+
+    Wording and cause: plugin/pkg/admission/namespace/lifecycle/admission.go (a Forbidden
+    whose cause has type NamespaceTerminating, field metadata.namespace).
+    """
+    plural = RESOURCES[kind][0]
+    group = RESOURCES[kind][1].partition(".")[2]
+    qualified = f"{plural}.{group}" if group else plural
+    reason = f"unable to create new content in namespace {namespace} because it is being terminated"
+    return api_error(403, "Forbidden", f'{qualified} "{name}" is forbidden: {reason}',
+                     {"name": name, **_group_kind(kind), "kind": plural, "causes": [
+                         {"reason": "NamespaceTerminating", "message": reason,
+                          "field": "metadata.namespace"}]})
+
+
 def invalid(kind: str, name: str, causes: Sequence[dict]) -> ApiException:
     """A 422 whose Status.details.causes carry field paths, as the API server sends them."""
     group = RESOURCES[kind][1].partition(".")[2]
@@ -98,6 +130,18 @@ def exec_status(code: int, argv: Sequence[str] = ("sh",)) -> str:
         "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}})
 
 
+def _fields_of(body: Any) -> Any:
+    """The set of fields an apply sets, shaped like FieldsV1 (``f:<name>`` keys).
+
+    Simplified: a list is one leaf (the API server keys list items, ``k:{...}``);
+    the backend only compares these sets for equality.
+    """
+    if isinstance(body, dict):
+        return {f"f:{k}": _fields_of(v) for k, v in body.items()
+                if k not in ("apiVersion", "kind")}
+    return {}
+
+
 # ----------------------------------------------------------------------------- time
 
 
@@ -123,18 +167,27 @@ class FakeClock:
 
 
 class FakeStream:
-    """A finished (or hanging, or breaking) exec, read like ``WSClient``.
+    """An exec's websocket, read like ``WSClient``: one frame per :meth:`update`.
 
-    ``hold`` really sleeps (for concurrency measurements); ``hang`` advances
-    ``clock`` on every update and never closes; ``breaks`` raises the error a
-    dropped websocket raises.
+    The API server sends stdout and stderr as they come (``frames`` gives them
+    explicitly, else one stdout and one stderr frame), then the v1.Status on
+    channel 3, then a close frame; each ``update`` takes at most one of them
+    (kubernetes <= 36 read one frame per update; 37 reads what is buffered, so
+    a reader that works one frame at a time works on both).
+
+    ``hold`` really sleeps once (for concurrency measurements); ``hang``
+    advances ``clock`` on every update and never closes; ``breaks`` raises the
+    error a dropped websocket raises.
     """
 
     def __init__(self, stdout: str = "", stderr: str = "", status: Optional[str] = None, *,
+                 frames: Optional[Sequence[tuple[int, str]]] = None,
                  hang: bool = False, breaks: bool = False, hold: float = 0.0,
                  clock: Optional[FakeClock] = None, on_close: Optional[Callable[[], None]] = None):
-        self._pending = {1: stdout, 2: stderr}
-        self._status = exec_status(0) if status is None else status
+        status = exec_status(0) if status is None else status
+        if frames is None:
+            frames = [(ch, text) for ch, text in ((1, stdout), (2, stderr)) if text]
+        self._frames = list(frames) + ([(3, status)] if status else [])
         self._channels: dict[int, str] = {}
         self._open = True
         self.hang, self.breaks, self.hold, self.clock = hang, breaks, hold, clock
@@ -155,15 +208,13 @@ class FakeStream:
             if self.clock is not None:
                 self.clock.sleep(timeout)
             return
-        if self.hold:
+        if self.hold and self.updates == 1:
             time.sleep(self.hold)
-        for ch, data in self._pending.items():
-            if data:
-                self._channels[ch] = self._channels.get(ch, "") + data
-        self._pending = {}
-        if self._status:
-            self._channels[3] = self._status
-        self._finish()
+        if self._frames:
+            channel, text = self._frames.pop(0)
+            self._channels[channel] = self._channels.get(channel, "") + text
+            return
+        self._finish()  # the close frame
 
     def _finish(self) -> None:
         if self._open:
@@ -207,7 +258,11 @@ class FakeClientLayer:
     ``pod_waiting[deployment] = {"reason": ..., "message": ...}`` keeps that
     Deployment's containers waiting; ``ready_after`` is how many reads a new
     Deployment needs before it is available; ``exec_handler(pod, ns, container,
-    argv)`` returns the stream of an exec (default: success, no output).
+    argv)`` returns the stream of an exec (default: success, no output);
+    ``namespace_finalize_seconds`` is how long a deleted namespace stays
+    Terminating; ``conflicts[name]`` is a field another manager owns;
+    ``controller_writes[name]`` writes that land between a GET and a PATCH;
+    ``pod_events[(ns, pod)]`` the events ``events()`` lists.
     """
 
     def __init__(self, context: str = "kind-netpol-course",
@@ -220,6 +275,17 @@ class FakeClientLayer:
         self.pod_waiting: dict[str, dict] = {}
         self.last_terminated: dict[str, dict] = {}
         self.ready_after = 2
+        # A deleted namespace stays Terminating this many (fake-clock) seconds, as the
+        # namespace controller waits for its pods' grace periods before purging it.
+        self.namespace_finalize_seconds = 5.0
+        # name -> (manager, apiVersion, field): a field another manager owns; applying
+        # that object without force is a 409 Conflict, as server-side apply answers.
+        self.conflicts: dict[str, tuple[str, str, str]] = {}
+        # name -> how many controller writes (status, annotations) land between the
+        # backend's GET and its PATCH of that object (they bump resourceVersion).
+        self.controller_writes: dict[str, int] = {}
+        # (namespace, pod) -> events, as `kubectl get events --field-selector` lists them.
+        self.pod_events: dict[tuple[str, str], list[dict]] = {}
         self.exec_handler: Callable[..., FakeStream] = lambda pod, ns, c, argv: FakeStream()
         self.debug_logs = ""
         self.debug_exit = 0
@@ -229,6 +295,13 @@ class FakeClientLayer:
         self._ips = itertools.count(5)
         self._lock = threading.RLock()
         self._reads: dict[tuple, int] = {}
+        # kind's kubelet registers with --provider-id=kind://<provider>/<cluster>/<node>
+        # (kind: pkg/cluster/internal/kubeadm/config.go); the backend checks it.
+        cluster = context[len("kind-"):] if context.startswith("kind-") else context
+        self._put({"apiVersion": "v1", "kind": "Node", "metadata": {
+            "name": f"{cluster}-control-plane",
+            "labels": {"node-role.kubernetes.io/control-plane": ""}},
+            "spec": {"providerID": f"kind://docker/{cluster}/{cluster}-control-plane"}})
         for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
             self._put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
         self._put({"apiVersion": "v1", "kind": "Pod", "metadata": {
@@ -250,8 +323,12 @@ class FakeClientLayer:
 
     def our_namespace(self, name: str) -> None:
         """Seed a namespace as netpol-kernel's create_namespace leaves it."""
-        self._put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": {
-            "app.kubernetes.io/managed-by": "netpol-kernel", "netpol-kernel/chapter": "test"}}})
+        labels = {"app.kubernetes.io/managed-by": "netpol-kernel", "netpol-kernel/chapter": "test"}
+        self._put({"apiVersion": "v1", "kind": "Namespace", "metadata": {
+            "name": name, "labels": labels, "managedFields": [{
+                "manager": FIELD_MANAGER, "operation": "Apply", "apiVersion": "v1",
+                "time": "2024-08-01T10:00:00Z", "fieldsType": "FieldsV1",
+                "fieldsV1": {"f:metadata": {"f:labels": {f"f:{k}": {} for k in labels}}}}]}})
 
     def put(self, obj: dict) -> dict:
         return self._put(copy.deepcopy(obj))
@@ -272,7 +349,7 @@ class FakeClientLayer:
                 md["uid"] = old["metadata"]["uid"]
             if kind == "Namespace":
                 md.setdefault("labels", {})["kubernetes.io/metadata.name"] = md["name"]
-                obj["status"] = {"phase": "Active"}
+                obj["status"] = {"phase": "Terminating" if "deletionTimestamp" in md else "Active"}
             self.objects[self._key(kind, md["name"], md.get("namespace"))] = obj
             return obj
 
@@ -287,6 +364,7 @@ class FakeClientLayer:
         with self._lock:
             self.requests.append(("read", kind, namespace, name))
             self._maybe_fail("read", name)
+            self._reap()
             obj = self._get(kind, name, namespace)
             if kind == "Deployment":
                 self._progress_deployment(obj)
@@ -298,26 +376,49 @@ class FakeClientLayer:
         with self._lock:
             self.requests.append(("list", kind, namespace, label_selector))
             self._maybe_fail("list", None)
+            self._reap()
             return [self._public(o) for (k, ns, _), o in sorted(self.objects.items(), key=lambda kv: (str(kv[0][1]), kv[0][2]))
                     if k == kind and (namespace is None or ns == namespace or not RESOURCES[kind][3])
                     and _selects(label_selector, (o["metadata"].get("labels") or {}))]
 
-    def apply(self, kind: str, name: str, namespace: Optional[str], body: dict) -> dict:
+    def apply(self, kind: str, name: str, namespace: Optional[str], body: dict, *,
+              force: bool = False) -> dict:
         with self._lock:
             self.requests.append(("apply", kind, namespace, name, copy.deepcopy(body)))
             self._maybe_fail("apply", name)
+            self._reap()
             if RESOURCES[kind][3] and ("Namespace", None, namespace) not in self.objects:
                 raise not_found("Namespace", namespace or "")
+            for _ in range(self.controller_writes.pop(name, 0)):
+                self._controller_write(kind, name, namespace)
             old = self.objects.get(self._key(kind, name, namespace))
+            if old is None and RESOURCES[kind][3] and self._terminating(namespace):
+                raise namespace_terminating(kind, name, namespace or "")  # a create: refused
+            if name in self.conflicts and not force:
+                manager, version, fld = self.conflicts[name]
+                raise api_error(409, "Conflict", f'Apply failed with 1 conflict: conflict with '
+                                f'"{manager}" using {version}: {fld}', {"causes": [
+                                    {"reason": "FieldManagerConflict", "field": fld,
+                                     "message": f'conflict with "{manager}" using {version}'}]})
+            if force:
+                self.conflicts.pop(name, None)  # the applier now owns the field
             applied = copy.deepcopy(body)
-            if old is not None and old.get("applied_summary") == applied:
+            if old is not None and old.get("_applied") == applied:
                 return self._public(old)  # a no-op apply writes nothing: same resourceVersion
-            obj = copy.deepcopy(body)
-            if old is not None:
-                obj["metadata"]["creationTimestamp"] = old["metadata"]["creationTimestamp"]
-                obj["metadata"]["uid"] = old["metadata"]["uid"]
+            obj = copy.deepcopy(old) if old is not None else {}
+            obj.update(copy.deepcopy(body))
+            obj["metadata"] = {**((old or {}).get("metadata") or {}), **copy.deepcopy(body["metadata"])}
+            if kind == "Namespace" and old is not None:
+                obj["metadata"]["labels"] = {**(old["metadata"].get("labels") or {}),
+                                             **(body["metadata"].get("labels") or {})}
             obj["metadata"]["generation"] = (old or {}).get("metadata", {}).get("generation", 0) + 1
-            obj["applied_summary"] = applied
+            obj["metadata"]["managedFields"] = [
+                m for m in (obj["metadata"].get("managedFields") or ())
+                if (m["manager"], m["operation"]) != (FIELD_MANAGER, "Apply")] + [{
+                    "manager": FIELD_MANAGER, "operation": "Apply",
+                    "apiVersion": body.get("apiVersion", "v1"), "time": "2024-08-01T10:00:00Z",
+                    "fieldsType": "FieldsV1", "fieldsV1": _fields_of(body)}]
+            obj["_applied"] = applied
             if kind == "Deployment":
                 obj["status"] = {"observedGeneration": obj["metadata"]["generation"] - 1}
                 self._reads[("Deployment", namespace, name)] = 0
@@ -338,17 +439,53 @@ class FakeClientLayer:
         with self._lock:
             self.requests.append(("delete", kind, namespace, name))
             self._maybe_fail("delete", name)
+            self._reap()
             key = self._key(kind, name, namespace)
             if key not in self.objects:
                 raise not_found(kind, name)
+            if kind == "Namespace":
+                # The API server only marks it: Terminating until the namespace controller
+                # has deleted its contents (pods get their grace period), then it is gone.
+                if self._terminating(name):
+                    raise namespace_conflict(name)
+                obj = copy.deepcopy(self.objects[key])
+                obj["metadata"]["deletionTimestamp"] = "2024-08-01T10:05:00Z"
+                obj["_gone_at"] = self.clock() + self.namespace_finalize_seconds
+                self._put(obj)
+                return
             del self.objects[key]
-            if kind == "Namespace":  # the namespace controller empties it
-                for k in [k for k in self.objects if k[1] == name]:
-                    del self.objects[k]
             if kind == "Deployment":
                 for k, o in list(self.objects.items()):
                     if k[0] == "Pod" and k[1] == namespace and o.get("_owner") == name:
                         del self.objects[k]
+
+    # -- namespaces going away ---------------------------------------------------
+    def _terminating(self, namespace: Optional[str]) -> bool:
+        ns = self.objects.get(("Namespace", None, namespace))
+        return ns is not None and "deletionTimestamp" in ns["metadata"]
+
+    def _reap(self) -> None:
+        """The namespace controller: purge Terminating namespaces whose time has come."""
+        now = self.clock()
+        for key, obj in list(self.objects.items()):
+            if key[0] == "Namespace" and obj.get("_gone_at") is not None and now >= obj["_gone_at"]:
+                del self.objects[key]
+                for k in [k for k in self.objects if k[1] == key[2]]:
+                    del self.objects[k]
+
+    def _controller_write(self, kind: str, name: str, namespace: Optional[str]) -> None:
+        """A controller's write (status, an annotation): a new resourceVersion, same spec."""
+        obj = self.objects.get(self._key(kind, name, namespace))
+        if obj is not None:
+            md = obj["metadata"]
+            md.setdefault("annotations", {})["example.com/observed"] = str(next(self._rv))
+            self._put(obj)
+
+    def events(self, namespace: str, kind: str, name: str) -> list[dict]:
+        with self._lock:
+            self.requests.append(("events", namespace, kind, name))
+            self._maybe_fail("events", name)
+            return copy.deepcopy(self.pod_events.get((namespace, name), []))
 
     def patch_labels(self, kind: str, name: str, namespace: Optional[str],
                      labels: Mapping[str, Optional[str]]) -> dict:
@@ -476,26 +613,47 @@ class FakeHTTP:
                             headers={"Content-Type": "application/json"}, preload_content=True)
 
 
+def self_signed_cert(directory: str) -> tuple[str, str]:
+    """(cert, key) for 127.0.0.1, made with the openssl CLI (tests skip without it)."""
+    import os
+    import subprocess
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    return cert, key
+
+
 class ExecServer:
-    """A one-shot websocket endpoint speaking the exec v4 channel protocol.
+    """A one-shot websocket endpoint speaking the exec channel protocol, as the API server does.
 
     Lets a test drive the *real* ``kubernetes.stream`` / ``WSClient`` code:
-    point a ``Configuration`` at ``http://127.0.0.1:<port>``, exec, and the
-    server answers ``frames`` (channel, text) then closes (or, with
-    ``drop=True``, cuts the TCP connection without a close frame).
+    point a ``Configuration`` at ``url``, exec, and the server answers
+    ``frames`` (channel, text) then a close frame (or, with ``drop=True``,
+    cuts the TCP connection without one).  It picks the first subprotocol the
+    client offers that it speaks (v5 before v4, as kube-apiserver 1.30+).
+
+    ``tls`` (a (cert, key) pair) serves ``wss://`` like kind's API server; all
+    frames and the close frame then go out in one write, so one TLS record
+    carries them and a client must read what the TLS layer already decrypted.
+    Then it waits for the client's close reply, as a websocket server does.
     """
 
     GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+    PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 
-    def __init__(self, frames: Sequence[tuple[int, str]], drop: bool = False):
+    def __init__(self, frames: Sequence[tuple[int, str]], drop: bool = False,
+                 tls: Optional[tuple[str, str]] = None):
         import socket
-        self.frames, self.drop = list(frames), drop
+        self.frames, self.drop, self.tls = list(frames), drop, tls
         self.request_line = ""
+        self.protocol = ""
         self.headers: dict[str, str] = {}
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(1)
         self.port = self._sock.getsockname()[1]
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
@@ -515,6 +673,11 @@ class ExecServer:
         import base64
         import hashlib
         conn, _ = self._sock.accept()
+        if self.tls:
+            import ssl
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*self.tls)
+            conn = ctx.wrap_socket(conn, server_side=True)
         with conn:
             data = b""
             while b"\r\n\r\n" not in data:
@@ -523,15 +686,20 @@ class ExecServer:
             self.request_line = lines[0]
             self.headers = {k.strip().lower(): v.strip() for k, _, v in
                             (line.partition(":") for line in lines[1:])}
+            offered = [p.strip() for p in self.headers.get("sec-websocket-protocol", "").split(",")]
+            self.protocol = next((p for p in offered if p in self.PROTOCOLS), "")
             accept = base64.b64encode(hashlib.sha1(
                 (self.headers["sec-websocket-key"] + self.GUID).encode()).digest()).decode()
             conn.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                           "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + "\r\n"
-                          "Sec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n").encode())
-            for channel, text in self.frames:
-                conn.sendall(self._frame(bytes([channel]) + text.encode()))
+                          "Sec-WebSocket-Protocol: " + self.protocol + "\r\n\r\n").encode())
+            out = b"".join(self._frame(bytes([channel]) + text.encode())
+                           for channel, text in self.frames)
             if not self.drop:
-                conn.sendall(self._frame((1000).to_bytes(2, "big"), opcode=0x8))
+                out += self._frame((1000).to_bytes(2, "big"), opcode=0x8)
+            conn.sendall(out)  # one write: over TLS, one record carries every frame
+            if not self.drop:
+                conn.settimeout(20)
                 try:
                     conn.recv(1024)  # the client's close reply
                 except OSError:

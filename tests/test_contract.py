@@ -62,6 +62,10 @@ def transcript(backend) -> list[str]:
         r = nk.kubectl(step, backend=backend)
         out.append(f"$ {step} [{r.exit_code}]\n{r.text}")
     out.append(str(ch.cleanup()))
+    # Run All again at once: on a real cluster the namespace is still Terminating (issue 16).
+    again = nk.start_chapter("netpol-contract", backend=backend, load_magic=False)
+    out.append(str(again))
+    out.append(str(again.cleanup()))
     return [clean(t.replace(os.path.join(HERE, "..", "book") + "/", "")) for t in out]
 
 
@@ -77,3 +81,17 @@ def test_the_transcript_is_the_lab_not_empty():
     assert "networkpolicy.networking.k8s.io/backend-ingress-deny created" in sim[2]
     assert 'Error from server (NotFound): networkpolicies.networking.k8s.io "backend-allow-ingress-frontend," not found' in sim[7]
     assert 'namespaces "your-namespace" not found' in sim[9]
+
+
+def test_sanitizers_keep_busybox_glibc_and_musl_apart():
+    """Issue 16 point 1: chapter 6's `nc -zv -w 5 mariadb 3306` from busybox:1.36.
+
+    The official image's default variant on amd64 is glibc (strerror(ETIMEDOUT) is
+    "Connection timed out"); the musl build says "Operation timed out" (musl
+    src/errno/__strerror.h). A sanitizer that hid the difference would let the
+    embedded cluster store the wrong one and still pass on kind.
+    """
+    glibc = "nc: mariadb (10.96.31.7:3306): Connection timed out\n"
+    musl = "nc: mariadb (10.96.31.7:3306): Operation timed out\n"
+    assert clean(glibc) != clean(musl)
+    assert "Connection timed out" in clean(glibc)

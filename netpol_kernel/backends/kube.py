@@ -9,16 +9,20 @@ the same methods in memory.  :class:`KubeBackend` adds what a course needs on
 top of plain API calls:
 
 * **safety** -- it refuses any context that is not a local kind cluster unless
-  the user opts in by name (``NETPOL_ALLOW_CONTEXT=<context>``), mutates only
-  namespaces it created (label ``app.kubernetes.io/managed-by=netpol-kernel``),
-  and :meth:`KubeBackend.cleanup` deletes only those;
+  the user opts in by name (``NETPOL_ALLOW_CONTEXT=<context>``), decided from
+  the kubeconfig's text before a client exists and checked against the nodes
+  before the first change; it mutates (and execs into) only namespaces it
+  created (label ``app.kubernetes.io/managed-by=netpol-kernel``), and
+  :meth:`KubeBackend.cleanup` deletes only those (the predicates are
+  :mod:`netpol_kernel.backends.kubeguard`);
 * **kubectl's outcomes** -- server-side apply reported as created / configured /
   unchanged, ``kubectl exec`` exit codes, kubectl's NotFound wording;
 * **one error path** -- every client exception becomes one of this package's
   errors in :func:`~netpol_kernel.backends.kubeclient.convert_error`, with one
   message naming the context;
 * **waiting done right** -- Deployments are awaited after apply (image pull
-  failures and crash loops reported at once, progress shown; the wording and
+  failures and crash loops retried until the deadline, as ``kubectl rollout
+  status`` does, then reported with the pod's last event; the wording and
   the progress lines are :mod:`netpol_kernel.backends.rollout`), probes wait for
   the CNI to program freshly applied policies (:meth:`KubeBackend.settle`) and
   run on a small bounded pool (:meth:`KubeBackend.exec_many`, from the
@@ -41,18 +45,20 @@ import threading
 import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, NoReturn, Optional, Sequence
-from urllib.parse import urlsplit
 
 from ..errors import AlreadyExistsError, ClusterError, NetpolError, NotFoundError
 from ..api.resources import RESOURCES, kind_of
 from .base import ApplyResult
 # The client seam; re-exported because callers (tests, the README) import these from here.
 from .kubeclient import (KINDS, FIELD_MANAGER, ClientLayer, ExecStream, convert_error, api_json,
-                         api_version, resource_name, rest_path)
+                         api_version, kubeconfig_target, resource_name, rest_path)
 from .kubeexec import KubeExec
+# Which cluster and which namespaces we may change.
+from .kubeguard import (CHAPTER_LABEL, MANAGED_BY, MANAGED_BY_VALUE, applied_by_us, check_context,
+                        foreign_nodes, labels_of as _labels, terminating as _terminating)
 # Waiting for rollouts; WaitInterrupted and default_progress are re-exported for the same reason.
-from .rollout import (Progress, WaitInterrupted, applied_summary, rollout_state, selector_string, stuck_pod,
-                      default_progress)
+from .rollout import (PERMANENT, Progress, WaitInterrupted, applied_summary, last_event, rollout_state,
+                      selector_string, stuck_pod, stuck_reason, default_progress)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..policy.engine import Engine
@@ -62,49 +68,50 @@ __all__ = ["KubeBackend", "ClientLayer", "ExecStream", "WaitInterrupted", "check
            "rest_path", "resource_name", "api_version", "api_json", "default_progress",
            "MANAGED_BY", "MANAGED_BY_VALUE", "CHAPTER_LABEL", "FIELD_MANAGER"]
 
-MANAGED_BY = "app.kubernetes.io/managed-by"
-MANAGED_BY_VALUE = "netpol-kernel"
-CHAPTER_LABEL = "netpol-kernel/chapter"
-
-_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+# ----------------------------------------------------------------------------- apply outcomes
 
 
-# ----------------------------------------------------------------------------- safety
+def _project(obj: Any, like: Any) -> Any:
+    """The parts of ``obj`` at the paths ``like`` sets (what an apply of ``like`` owns).
 
-
-def check_context(context: str, server: str, allow_context: Optional[str] = None) -> None:
-    """Refuse anything but a local kind cluster, unless opted in by exact context name.
-
-    kind names its contexts ``kind-<cluster>`` and serves the API on 127.0.0.1;
-    a context that fails either test may be a shared or production cluster.
-
-    >>> check_context("prod", "https://10.0.0.1:6443", allow_context="prod")
-    >>> check_context("prod", "https://10.0.0.1:6443")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    netpol_kernel.errors.ClusterError: refusing to use Kubernetes context "prod" (server https://10.0.0.1:6443): ...
+    >>> _project({"spec": {"replicas": 2, "paused": False}, "status": {}}, {"spec": {"replicas": 1}})
+    {'spec': {'replicas': 2}}
     """
-    if allow_context is not None and allow_context == context:
-        return
-    host = (urlsplit(server).hostname or "").lower()
-    problems = []
-    if not context.startswith("kind-"):
-        problems.append("its name does not start with kind-")
-    if host not in _LOCAL_HOSTS:
-        problems.append(f"its server {host or server!r} is not localhost")
-    if not problems:
-        return
-    raise ClusterError(
-        f'refusing to use Kubernetes context "{context}" (server {server}): it does not look '
-        f"like a local kind cluster ({' and '.join(problems)}). netpol-kernel creates, changes "
-        f"and deletes objects; to use this cluster anyway, set NETPOL_ALLOW_CONTEXT={context}")
+    if isinstance(like, dict) and isinstance(obj, dict):
+        return {k: _project(obj.get(k), v) for k, v in like.items()}
+    return obj
 
 
-# ----------------------------------------------------------------------------- helpers
+def _action(before: Optional[Mapping[str, Any]], after: Mapping[str, Any], body: Mapping[str, Any]) -> str:
+    """created / unchanged / configured, as kubectl apply reports it.
 
+    The resourceVersion alone would say "configured" whenever a controller
+    wrote the object (status, an annotation) between our GET and our PATCH.
+    So: unchanged when nothing was written, or when what we applied reads the
+    same before and after and our manager's set of fields did not change
+    (a field dropped from the manifest changes that set).
 
-def _labels(obj: Mapping[str, Any]) -> dict:
-    return dict((obj.get("metadata") or {}).get("labels") or {})
+    >>> _action(None, {}, {})
+    'created'
+    >>> old = {"metadata": {"resourceVersion": "1"}, "spec": {"replicas": 1}}
+    >>> new = {"metadata": {"resourceVersion": "2"}, "spec": {"replicas": 1}, "status": {"x": 1}}
+    >>> _action(old, new, {"spec": {"replicas": 1}})
+    'unchanged'
+    >>> _action(old, {**new, "spec": {"replicas": 2}}, {"spec": {"replicas": 2}})
+    'configured'
+    """
+    if before is None:
+        return "created"
+    rv = lambda o: (o.get("metadata") or {}).get("resourceVersion")  # noqa: E731
+    if rv(before) == rv(after):
+        return "unchanged"  # a no-op server-side apply writes nothing
+    mine = lambda o: [m.get("fieldsV1") for m in (o.get("metadata") or {}).get("managedFields") or ()  # noqa: E731
+                      if m.get("manager") == FIELD_MANAGER and m.get("operation") == "Apply"]
+    spec = {k: v for k, v in body.items() if k not in ("apiVersion", "kind", "metadata")}
+    meta = {k: v for k, v in (body.get("metadata") or {}).items() if k in ("labels", "annotations")}
+    same = _project(before, spec) == _project(after, spec) and \
+        _project(before.get("metadata") or {}, meta) == _project(after.get("metadata") or {}, meta)
+    return "unchanged" if same and mine(before) == mine(after) else "configured"
 
 
 # ----------------------------------------------------------------------------- the backend
@@ -126,7 +133,8 @@ class KubeBackend(KubeExec):
                  namespace_prefix: str = "netpol-", settle_seconds: float = 2.0,
                  ready_timeout: float = 120, probe_workers: int = 4, probe_timeout: float = 5, *,
                  client: Optional[ClientLayer] = None, allow_context: Optional[str] = None,
-                 progress: Optional[Progress] = None, exec_grace: float = 10.0,
+                 progress: Optional[Progress] = None, exec_grace: float = 25.0,
+                 force_conflicts: bool = False,
                  poll_interval: float = 1.0, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
         if client is None:
@@ -144,7 +152,12 @@ class KubeBackend(KubeExec):
         self.probe_timeout = probe_timeout
         # The exec stream may take the probe's own timeout (curl --connect-timeout) plus
         # container start-up and network latency before the command exits.
+        # 5 + 25 = 30 s covers the book's slowest probe (nc -w 10 to MariaDB, a 5 s DNS
+        # retry and an image already present) with room to spare.
         self.exec_timeout = probe_timeout + exec_grace
+        # Server-side apply without force: another manager's fields are a Conflict.
+        self.force_conflicts = force_conflicts
+        self._kind_checked = allow_context is not None and allow_context == self.context
         self.poll_interval = poll_interval
         self.progress: Progress = progress or default_progress()
         self._clock, self._sleep = clock, sleep
@@ -158,8 +171,14 @@ class KubeBackend(KubeExec):
 
         ``NETPOL_ALLOW_CONTEXT=<exact context name>`` opts in to a non-kind cluster.
         """
-        layer = ClientLayer.from_kubeconfig(os.environ.get("NETPOL_KUBE_CONTEXT") or None)
         kwargs.setdefault("allow_context", os.environ.get("NETPOL_ALLOW_CONTEXT") or None)
+        kwargs.setdefault("force_conflicts", os.environ.get("NETPOL_FORCE_CONFLICTS", "").lower()
+                          in ("1", "true", "yes", "on"))
+        # Decide from the kubeconfig's text first: building the client would already run
+        # the user's credential plugin (a cloud login) for a cluster we then refuse.
+        context, server = kubeconfig_target(os.environ.get("NETPOL_KUBE_CONTEXT") or None)
+        check_context(context, server, kwargs["allow_context"])
+        layer = ClientLayer.from_kubeconfig(context)
         return cls(client=layer, **kwargs)
 
     def __repr__(self) -> str:
@@ -203,6 +222,28 @@ class KubeBackend(KubeExec):
     def _fail(self, message: str) -> NoReturn:
         raise ClusterError(f'{message} [context "{self.context}"]')
 
+    def _check_kind_node(self) -> None:
+        """Before the first change: are the nodes kind's nodes of the context's cluster?
+
+        A ``kind-*`` context on 127.0.0.1 may still be a tunnel (``kubectl
+        port-forward``, ssh -L) to another cluster.  kind's kubelets register
+        with ``--provider-id=kind://<provider>/<cluster>/<node>``
+        (kind: pkg/cluster/internal/kubeadm/config.go), so the nodes tell.
+        Skipped when the context was opted in by name (NETPOL_ALLOW_CONTEXT).
+        """
+        if self._kind_checked:
+            return
+        with self._api("list", "Node"):
+            nodes = self.client.list("Node", None, None)
+        cluster = self.context[len("kind-"):]
+        foreign = foreign_nodes(nodes, cluster)
+        if not nodes or foreign:
+            self._fail(f'refusing to use Kubernetes context "{self.context}": its nodes are not '
+                       f'the nodes of kind cluster "{cluster}" (providerID '
+                       f"{', '.join(foreign) or 'of no node'}); it may be a tunnel to another "
+                       f"cluster. To use it anyway, set NETPOL_ALLOW_CONTEXT={self.context}")
+        self._kind_checked = True
+
     # -- namespaces we own ------------------------------------------------------
     def create_namespace(self, name: str, chapter: Optional[str] = None) -> str:
         """``kubectl create namespace NAME``, marked as ours; AlreadyExists if it exists.
@@ -213,7 +254,12 @@ class KubeBackend(KubeExec):
         """
         labels = {MANAGED_BY: MANAGED_BY_VALUE,
                   CHAPTER_LABEL: chapter or os.environ.get("NETPOL_CHAPTER") or "unspecified"}
-        if self._read_or_none("Namespace", name, None) is not None:
+        self._check_kind_node()
+        existing = self._read_or_none("Namespace", name, None)
+        if existing is not None and _terminating(existing):
+            self._fail(f'namespace "{name}" is being deleted (Terminating); it cannot be '
+                       "created again until it is gone. wait_namespace_gone() waits for it")
+        if existing is not None:
             raise AlreadyExistsError("namespaces", name)  # ours or not: never adopt it
         body = {"apiVersion": "v1", "kind": "Namespace",
                 "metadata": {"name": name, "labels": labels}}
@@ -226,11 +272,12 @@ class KubeBackend(KubeExec):
                    f"{MANAGED_BY}={MANAGED_BY_VALUE}). netpol-kernel only changes namespaces it "
                    "created; use create_namespace() for a new one")
 
-    def _ensure_ours(self, namespace: str) -> None:
+    def _ensure_ours(self, namespace: str, create: bool = True) -> None:
         """Raise unless ``namespace`` is one we created (our default one is created on demand)."""
+        self._check_kind_node()
         ns = self._read_or_none("Namespace", namespace, None)
         if ns is None:
-            if namespace == self.default_namespace:
+            if create and namespace == self.default_namespace:
                 self.create_namespace(namespace, chapter="default")
                 return
             raise NotFoundError("namespaces", namespace)
@@ -255,24 +302,65 @@ class KubeBackend(KubeExec):
         >>> backend.cleanup()  # doctest: +SKIP
         [ApplyResult(kind='Namespace', name='netpol-lab', namespace=None, action='deleted')]
         """
+        self._check_kind_node()
         if namespace is not None:
             existing = self._read_or_none("Namespace", namespace, None)
             if existing is None:
                 return []  # already gone: cleanup is idempotent
             if _labels(existing).get(MANAGED_BY) != MANAGED_BY_VALUE:
                 self._refuse(namespace, "it was not created by netpol-kernel")
-            names = [namespace]
+            candidates = [existing]
         else:
+            # Cluster-wide, the label alone is not enough (anyone can add it): only
+            # namespaces with our prefix whose label our own field manager applied.
             with self._api("list", "Namespace"):
                 ours = self.client.list("Namespace", None, f"{MANAGED_BY}={MANAGED_BY_VALUE}")
-            names = [n["metadata"]["name"] for n in ours
-                     if _labels(n).get(MANAGED_BY) == MANAGED_BY_VALUE]
+            candidates = [n for n in ours if _labels(n).get(MANAGED_BY) == MANAGED_BY_VALUE
+                          and n["metadata"]["name"].startswith(self.namespace_prefix)
+                          and applied_by_us(n)]
         results = []
-        for name in names:
-            with self._api("delete", "Namespace", name):
-                self.client.delete("Namespace", name, None)
+        for ns in candidates:
+            name = ns["metadata"]["name"]
+            if _terminating(ns):
+                continue  # already being deleted: deleting again is a 409 Conflict
+            try:
+                with self._api("delete", "Namespace", name):
+                    self.client.delete("Namespace", name, None)
+            except NotFoundError:
+                continue  # gone meanwhile
+            except ClusterError:
+                now = self._read_or_none("Namespace", name, None)
+                if now is None or _terminating(now):
+                    continue  # someone else deleted it between our read and our delete
+                raise
             results.append(ApplyResult("Namespace", name, None, "deleted"))
         return results
+
+    def wait_namespace_gone(self, name: str, timeout: float = 180.0) -> None:
+        """Wait (bounded, with progress) until namespace ``name`` no longer exists.
+
+        A deleted namespace stays ``Terminating`` until its pods have stopped
+        (up to their grace period); nothing can be created in it meanwhile.
+
+        >>> backend.cleanup("netpol-02"); backend.wait_namespace_gone("netpol-02")  # doctest: +SKIP
+        """
+        start = self._clock()
+        reported = False
+        while True:
+            ns = self._read_or_none("Namespace", name, None)
+            elapsed = self._clock() - start
+            if ns is None:
+                if reported:
+                    self.progress(f'namespace "{name}" gone after {elapsed:.0f}s\n')
+                return
+            state = "Terminating" if _terminating(ns) else "Active"
+            if elapsed >= timeout:
+                self._fail(f'namespace "{name}" is still {state} after {timeout:g}s. '
+                           f"`kubectl get namespace {name} -o yaml` shows what it waits for "
+                           "(status.conditions)")
+            self.progress(f'waiting: namespace "{name}" is {state} ({elapsed:.0f}s)')
+            reported = True
+            self._sleep(self.poll_interval)
 
     # -- Backend: apply / delete / get / label ------------------------------------
     def apply(self, docs: Sequence["Document"], namespace: Optional[str] = None, *,
@@ -286,8 +374,9 @@ class KubeBackend(KubeExec):
         stops at that document, since the rest would fail alike.
 
         Then (``wait``) the applied Deployments are awaited (:meth:`wait_ready`);
-        a pod that cannot pull its image or crash-loops raises ClusterError at
-        once (``.results`` lists what was applied: nothing is rolled back), and
+        a pod still failing to pull its image or crash-looping at the deadline
+        raises ClusterError (``.results`` lists what was applied: nothing is
+        rolled back), and
         Ctrl-C raises :class:`WaitInterrupted`, a KeyboardInterrupt carrying
         the results.
         """
@@ -351,17 +440,10 @@ class KubeBackend(KubeExec):
             body["metadata"]["namespace"] = ns
             before = self._read_or_none(kind, name, ns, doc)
         with self._api("patch", kind, name, ns, doc):
-            after = self.client.apply(kind, name, ns, body)
+            after = self.client.apply(kind, name, ns, body, force=self.force_conflicts)
         if kind == "NetworkPolicy":
             self._policy_changed()
-        if before is None:
-            action = "created"
-        elif (before.get("metadata") or {}).get("resourceVersion") == \
-                (after.get("metadata") or {}).get("resourceVersion"):
-            action = "unchanged"  # a no-op server-side apply writes nothing
-        else:
-            action = "configured"
-        return ApplyResult(kind, name, ns, action)
+        return ApplyResult(kind, name, ns, _action(before, after, body))
 
     def delete(self, kind: str, name: str, namespace: Optional[str] = None) -> ApplyResult:
         """Delete one object in one of our namespaces (kubectl's NotFound if missing).
@@ -430,8 +512,12 @@ class KubeBackend(KubeExec):
     def wait_ready(self, results: Sequence[ApplyResult] = ()) -> None:
         """Wait until every Deployment applied so far (and not yet awaited) is rolled out.
 
-        Polls every ``poll_interval`` up to ``ready_timeout``; fails at once on
-        an image that cannot be pulled or a container that cannot run.
+        Polls every ``poll_interval`` up to ``ready_timeout``, as ``kubectl
+        rollout status`` does: ErrImagePull, ImagePullBackOff and CrashLoopBackOff
+        are retried (a rate-limited pull, a frontend waiting for its database)
+        and shown in the progress line; at the deadline the error names the
+        stuck pod and its last event.  Only an image reference that can never
+        work (InvalidImageName, ErrImageNeverPull) fails at once.
         Progress goes to ``self.progress`` only when there is something to wait for.
         """
         with self._lock:
@@ -443,15 +529,18 @@ class KubeBackend(KubeExec):
         try:
             while True:
                 waiting: list[str] = []
+                stuck: list[tuple[str, dict]] = []
                 still = []
                 for ns, name in pending:
                     dep = self._read("Deployment", name, ns)
                     done, text = rollout_state(dep)
                     if done:
                         continue
-                    self._check_pods(dep, results)
+                    pods = self._stuck_pods(dep, results)
+                    stuck += [(ns, p) for p in pods]
+                    reasons = sorted({stuck_reason(p) or "" for p in pods})
                     still.append((ns, name))
-                    waiting.append(text)
+                    waiting.append(text + (f" ({', '.join(reasons)}, retrying)" if reasons else ""))
                 pending = still
                 elapsed = self._clock() - start
                 if not pending:
@@ -463,25 +552,42 @@ class KubeBackend(KubeExec):
                     self.progress(line)
                     last = line
                 if elapsed >= self.ready_timeout:
+                    why = "".join(f" {stuck_pod(p)}{self._last_event(p['metadata']['name'], ns)}"
+                                  for ns, p in stuck[:3])
                     self._fail(f"timed out after {self.ready_timeout:g}s waiting for Deployments "
-                               f"({'; '.join(waiting)}).{applied_summary(results)} See `kubectl get pods` "
-                               "and `kubectl describe pod`")
+                               f"({'; '.join(waiting)}).{why}{applied_summary(results)} See "
+                               "`kubectl get pods` and `kubectl describe pod`")
                 self._sleep(self.poll_interval)
         except KeyboardInterrupt:
             interrupted = WaitInterrupted(results)
             self.progress(f"{interrupted}\n")
             raise interrupted from None
 
-    def _check_pods(self, dep: Mapping[str, Any], results: Sequence[ApplyResult]) -> None:
+    def _stuck_pods(self, dep: Mapping[str, Any], results: Sequence[ApplyResult]) -> list[dict]:
+        """The Deployment's pods that are not starting; raise if one never can."""
         ns = dep["metadata"]["namespace"]
         selector = selector_string((dep.get("spec") or {}).get("selector") or {})
         with self._api("list", "Pod", "", ns):
             pods = self.client.list("Pod", ns, selector or None)
+        stuck = []
         for pod in pods:
-            why = stuck_pod(pod)
-            if why:
-                self._fail(f'deployment "{dep["metadata"]["name"]}" cannot become available: {why}'
-                           f"{applied_summary(results)} Fix the manifest and apply it again")
+            reason = stuck_reason(pod)
+            if reason in PERMANENT:
+                self._fail(f'deployment "{dep["metadata"]["name"]}" cannot become available: '
+                           f"{stuck_pod(pod)}{applied_summary(results)} Fix the manifest and "
+                           "apply it again")
+            if reason:
+                stuck.append(pod)
+        return stuck
+
+    def _last_event(self, pod: str, namespace: str) -> str:
+        """`` Last event: ...`` for an error message ('' when there is none or we may not list them)."""
+        try:
+            with self._api("list", "Event", "", namespace):
+                text = last_event(self.client.events(namespace, "Pod", pod))
+        except NetpolError:
+            return ""
+        return f" Last event of pod {pod}: {text}." if text else ""
 
     # -- the CNI's settling time ---------------------------------------------------
     def _policy_changed(self) -> None:

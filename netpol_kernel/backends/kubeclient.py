@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..api.manifests import Document
 
 __all__ = ["ClientLayer", "ExecStream", "api_json", "api_version", "resource_name", "rest_path",
-           "FIELD_MANAGER"]
+           "FIELD_MANAGER", "kubeconfig_target"]
 
 FIELD_MANAGER = "netpol-kernel"
 
@@ -95,6 +95,70 @@ def rest_path(kind: str, name: str, namespace: Optional[str]) -> str:
     plural, _, _, namespaced = KINDS[kind]
     scope = f"/namespaces/{namespace}" if namespaced else ""
     return f"{base}{scope}/{plural}/{name}"
+
+
+# ----------------------------------------------------------------------------- kubeconfig text
+
+
+def _no_config(context: Optional[str], path: str, why: str) -> ClusterError:
+    where = f'context "{context}"' if context else "a current context"
+    return ClusterError(
+        f"cannot load a Kubernetes configuration with {where} from {path}: {why.rstrip('.')}. "
+        "Create a kind cluster with `make cluster`, or set KUBECONFIG / NETPOL_KUBE_CONTEXT.")
+
+
+def kubeconfig_target(context: Optional[str] = None,
+                      config_file: Optional[str] = None) -> tuple[str, str]:
+    """(context, server) the kubeconfig points at, read from its text alone.
+
+    No client is built and no credential plugin (``users[].user.exec``) runs,
+    so the context guard can refuse a cluster before anything talks to it.
+    ``KUBECONFIG`` may list files (``:``-separated): as kubectl merges them,
+    the first file naming ``current-context`` or an entry wins.
+
+    >>> import os, tempfile
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+    ...     _ = f.write("current-context: kind-a\\ncontexts: [{name: kind-a, context: {cluster: a}}]\\n"
+    ...                 "clusters: [{name: a, cluster: {server: 'https://127.0.0.1:6443'}}]\\n")
+    >>> kubeconfig_target(config_file=f.name); os.unlink(f.name)
+    ('kind-a', 'https://127.0.0.1:6443')
+    """
+    import yaml
+    spec = config_file or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    paths = [os.path.expanduser(p) for p in spec.split(os.pathsep) if p]
+    current: Optional[str] = None
+    contexts: dict[str, Mapping[str, Any]] = {}
+    clusters: dict[str, Mapping[str, Any]] = {}
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = yaml.safe_load(f) or {}
+        except FileNotFoundError:
+            continue
+        except (OSError, yaml.YAMLError) as exc:
+            raise _no_config(context, spec, f"{path}: {exc}") from None
+        if not isinstance(doc, dict):
+            continue
+        current = current or doc.get("current-context") or None
+        for entry in doc.get("contexts") or ():
+            contexts.setdefault(str(entry.get("name")), entry.get("context") or {})
+        for entry in doc.get("clusters") or ():
+            clusters.setdefault(str(entry.get("name")), entry.get("cluster") or {})
+    name = context or current
+    if name is None or name not in contexts:
+        if os.environ.get("KUBERNETES_SERVICE_HOST") and context in (None, "in-cluster"):
+            host, port = os.environ["KUBERNETES_SERVICE_HOST"], os.environ.get("KUBERNETES_SERVICE_PORT", "443")
+            return "in-cluster", f"https://{host}:{port}"
+        why = "the kubeconfig has no current context" if name is None else \
+            f"the kubeconfig has no context {name!r}"
+        if not contexts and not any(os.path.exists(p) for p in paths):
+            why = "no such file"
+        raise _no_config(context, spec, why)
+    cluster = clusters.get(str(contexts[name].get("cluster")))
+    if cluster is None:
+        raise _no_config(context, spec, f"context {name!r} names cluster "
+                         f"{contexts[name].get('cluster')!r}, which the kubeconfig lacks")
+    return name, str(cluster.get("server") or "")
 
 
 # ----------------------------------------------------------------------------- the seam
@@ -163,7 +227,11 @@ class ClientLayer:
     @classmethod
     def from_kubeconfig(cls, context: Optional[str] = None,
                         config_file: Optional[str] = None) -> "ClientLayer":
-        """Load ``KUBECONFIG`` (or ~/.kube/config), else the in-cluster service account."""
+        """Load ``KUBECONFIG`` (or ~/.kube/config), else the in-cluster service account.
+
+        Building the client runs the user's credential plugin (``exec:``), so
+        callers decide first, from :func:`kubeconfig_target`, whether to.
+        """
         from kubernetes import client, config
         from kubernetes.config.config_exception import ConfigException
         path = config_file or os.environ.get("KUBECONFIG") or "~/.kube/config"
@@ -176,16 +244,11 @@ class ClientLayer:
             api = config.new_client_from_config(config_file=path, context=name, persist_config=False)
             return cls(api, name)
         except ConfigException as exc:
-            if context is None and os.environ.get("KUBERNETES_SERVICE_HOST"):
+            if context in (None, "in-cluster") and os.environ.get("KUBERNETES_SERVICE_HOST"):
                 cfg = client.Configuration()
                 config.load_incluster_config(client_configuration=cfg)
                 return cls(client.ApiClient(cfg), "in-cluster")
-            where = f'context "{context}"' if context else "a current context"
-            raise ClusterError(
-                f"cannot load a Kubernetes configuration with {where} from {path}: "
-                f"{str(exc).rstrip('.')}. "
-                "Create a kind cluster with `make cluster`, or set KUBECONFIG / "
-                "NETPOL_KUBE_CONTEXT.") from None
+            raise _no_config(context, path, str(exc)) from None
 
     def _typed(self, kind: str, verb: str) -> Callable[..., Any]:
         api_name, noun = _TYPED[kind]
@@ -212,15 +275,33 @@ class ClientLayer:
         head = {"apiVersion": api_version(kind), "kind": kind}
         return [{**head, **api_json(item)} for item in result.items]
 
-    def apply(self, kind: str, name: str, namespace: Optional[str], body: dict) -> dict:
-        """Server-side apply: PATCH application/apply-patch+yaml, our field manager, force."""
-        return self.api_client.call_api(
-            rest_path(kind, name, namespace), "PATCH",
-            query_params=[("fieldManager", FIELD_MANAGER), ("force", "true")],
+    def apply(self, kind: str, name: str, namespace: Optional[str], body: dict, *,
+              force: bool = False) -> dict:
+        """Server-side apply: PATCH application/apply-patch+yaml as our field manager.
+
+        Without ``force`` the API server answers 409 Conflict when another
+        manager owns a field we set, instead of silently taking it over.
+        Written against the ``kubernetes`` 37 request pipeline
+        (``param_serialize`` -> ``call_api`` -> ``response_deserialize``),
+        which authenticates like the typed methods do (BearerToken, exec
+        plugins); 36 and older had another ``call_api`` signature.
+        """
+        query = [("fieldManager", FIELD_MANAGER)] + ([("force", "true")] if force else [])
+        api = self.api_client
+        request = api.param_serialize(
+            method="PATCH", resource_path=rest_path(kind, name, namespace), query_params=query,
             header_params={"Content-Type": "application/apply-patch+yaml",
                            "Accept": "application/json"},
-            body=body, response_type="object", auth_settings=["BearerToken"],
-            _return_http_data_only=True)
+            body=body, auth_settings=["BearerToken"])
+        response = api.call_api(*request)
+        response.read()
+        return api.response_deserialize(response, {"200": "object", "201": "object"}).data
+
+    def events(self, namespace: str, kind: str, name: str) -> list[dict]:
+        """The events about one object (what ``kubectl describe`` lists at its end)."""
+        selector = f"involvedObject.kind={kind},involvedObject.name={name}"
+        result = self.core.list_namespaced_event(namespace, field_selector=selector)
+        return [api_json(item) for item in result.items]
 
     def delete(self, kind: str, name: str, namespace: Optional[str]) -> None:
         self._typed(kind, "delete")(name, *self._args(kind, namespace))
@@ -229,7 +310,9 @@ class ClientLayer:
                      labels: Mapping[str, Optional[str]]) -> dict:
         """A merge of ``metadata.labels`` (None removes a label)."""
         body = {"metadata": {"labels": dict(labels)}}
-        obj = api_json(self._typed(kind, "patch")(name, *self._args(kind, namespace), body))
+        # Our field manager, so managedFields say who changed the labels.
+        obj = api_json(self._typed(kind, "patch")(name, *self._args(kind, namespace), body,
+                                                   field_manager=FIELD_MANAGER))
         return {"apiVersion": api_version(kind), "kind": kind, **obj}
 
     def exec_stream(self, pod: str, namespace: str, container: str, argv: Sequence[str]) -> ExecStream:
@@ -273,6 +356,17 @@ def _field_errors(causes: Sequence[Mapping[str, Any]]) -> list[FieldError]:
             ("" if message == label else message)
         errors.append(FieldError(str(cause.get("field") or ""), ftype, detail))
     return errors
+
+
+def _terminating(status: Mapping[str, Any]) -> bool:
+    """A 403 from the NamespaceLifecycle admission plugin: the namespace is being deleted.
+
+    k8s.io/apimachinery/pkg/api/errors.NewForbidden with a cause of type
+    ``NamespaceTerminating`` (plugin/pkg/admission/namespace/lifecycle).
+    """
+    causes = (status.get("details") or {}).get("causes") or ()
+    return any(c.get("reason") == "NamespaceTerminating" for c in causes) or \
+        "because it is being terminated" in str(status.get("message") or "")
 
 
 def _unreachable(exc: BaseException) -> str:
@@ -340,6 +434,15 @@ def convert_error(exc: BaseException, context: str, *, server: str = "", verb: s
         return ClusterError(
             f"the API server rejected the credentials of {where} (401 Unauthorized); they may "
             "have expired. For kind: `kind export kubeconfig --name <cluster>`.")
+    if code == 403 and _terminating(status):
+        # The NamespaceLifecycle admission plugin, not RBAC: the namespace is going away.
+        # (details.name is the refused object's name; the namespace is in the message.)
+        found = re.search(r"in namespace (\S+) because", message)
+        ns = namespace or (found.group(1) if found else named)
+        return ClusterError(
+            f'namespace "{ns}" is being deleted (Terminating), so nothing can be created in '
+            f"it: {message}. Wait until `kubectl get namespace {ns}` says NotFound, then try "
+            f"again [{where}]")
     if code == 403:
         scope = f' in namespace "{namespace}"' if namespace else ""
         return ClusterError(
@@ -350,6 +453,14 @@ def convert_error(exc: BaseException, context: str, *, server: str = "", verb: s
         return NotFoundError(res, named, namespace)
     if code == 409 and status.get("reason") == "AlreadyExists":
         return AlreadyExistsError(res, named)
+    if code == 409 and message.startswith("Apply failed with"):
+        # Another field manager owns a field we set: kubectl apply --server-side's wording,
+        # and one document's problem (not a ClusterError), so the others still apply.
+        return NetpolError(
+            f"error: {message}\nAnother field manager (named above) owns these fields; "
+            "netpol-kernel does not take them over silently. Remove them from the manifest, "
+            "or take them with KubeBackend(force_conflicts=True) (NETPOL_FORCE_CONFLICTS=1), "
+            f"as `kubectl apply --server-side --force-conflicts` would [{where}]")
     if code == 422 and details.get("causes"):
         obj_kind = str(details.get("kind") or kind)
         return ManifestError(kind or obj_kind, named, _field_errors(details["causes"]),

@@ -19,7 +19,7 @@ from ..errors import NotFoundError, UnsupportedCommand
 from ..api.resources import kind_of
 from .base import ExecResult, KubectlExecError
 from .kubeclient import ExecStream
-from .rollout import PULL_FAILURES, selector_string
+from .rollout import PERMANENT, selector_string
 
 __all__ = ["KubeExec"]
 
@@ -91,6 +91,12 @@ class KubeExec:
         28
         """
         ns = namespace or self.default_namespace
+        # As for apply/label/debug: never into a namespace the book did not create
+        # (`kubectl exec -n kube-system ...` runs commands inside the cluster's own pods).
+        try:
+            self._ensure_ours(ns, create=False)
+        except NotFoundError:
+            pass  # _resolve_pod reports the pod (or deployment) missing, as the API server does
         self.wait_ready()
         self.settle()
         obj = self._resolve_pod(pod, ns)
@@ -211,10 +217,16 @@ class KubeExec:
             state = (mine or {}).get("state") or {}
             if "terminated" in state:
                 return int(state["terminated"].get("exitCode") or 0)
-            reason = (state.get("waiting") or {}).get("reason")
-            if reason in PULL_FAILURES:
+            waiting = state.get("waiting") or {}
+            reason = waiting.get("reason")
+            if reason in PERMANENT:
                 self._fail(f'debug container {cname} of pod {pod} cannot pull image "{image}" '
-                           f"({reason})")
+                           f"({reason}: {waiting.get('message') or 'no message'})")
             if self._clock() >= deadline:
-                self._fail(f"debug container {cname} of pod {pod} did not finish in time")
+                # ErrImagePull/ImagePullBackOff may be Docker Hub's rate limit: retried until
+                # here, as kubelet retries; then the pod's last event says why.
+                why = f" ({reason})" if reason else ""
+                self._fail(f"debug container {cname} of pod {pod} did not finish within "
+                           f"{self.ready_timeout + self.exec_timeout:g}s{why}."
+                           f"{self._last_event(pod, namespace)}")
             self._sleep(self.poll_interval)

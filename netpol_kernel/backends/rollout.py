@@ -21,8 +21,12 @@ from .base import ApplyResult
 
 __all__ = ["WaitInterrupted", "default_progress", "Progress"]
 
-# Container waiting reasons that will not fix themselves by waiting longer.
-PULL_FAILURES = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
+# Container waiting reasons that no retry can fix: the image reference itself is wrong.
+PERMANENT = {"InvalidImageName", "ErrImageNeverPull"}
+# Reasons kubelet retries, and so do we until the deadline (as `kubectl rollout status`):
+# a pull may hit Docker Hub's anonymous rate limit, the lab's frontend restarts until
+# MariaDB accepts connections, a ConfigMap may be applied a moment later.
+PULL_FAILURES = {"ErrImagePull", "ImagePullBackOff"}
 _STUCK = {"CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError",
           "RunContainerError"}
 
@@ -122,8 +126,41 @@ def rollout_state(dep: Mapping[str, Any]) -> tuple[bool, str]:
     return True, f'deployment "{name}" available'
 
 
+def stuck_reason(pod: Mapping[str, Any]) -> Optional[str]:
+    """The first container waiting reason of :func:`stuck_pod`'s kinds (ErrImagePull...), or None.
+
+    >>> stuck_reason({"status": {"containerStatuses": [{"state": {"waiting":
+    ...     {"reason": "CrashLoopBackOff"}}}]}})
+    'CrashLoopBackOff'
+    """
+    status = pod.get("status") or {}
+    for cs in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
+        reason = ((cs.get("state") or {}).get("waiting") or {}).get("reason")
+        if reason in PERMANENT | PULL_FAILURES | _STUCK:
+            return str(reason)
+    return None
+
+
+def last_event(events: Sequence[Mapping[str, Any]]) -> str:
+    """The newest event, worded as ``kubectl describe`` lists it (type, reason, message).
+
+    >>> last_event([{"type": "Normal", "reason": "Pulling", "message": "Pulling image",
+    ...              "lastTimestamp": "2024-08-01T10:00:01Z"},
+    ...             {"type": "Warning", "reason": "Failed", "message": "Error: ErrImagePull",
+    ...              "lastTimestamp": "2024-08-01T10:00:03Z"}])
+    'Warning Failed: Error: ErrImagePull'
+    """
+    def when(e: Mapping[str, Any]) -> str:
+        return str(e.get("lastTimestamp") or e.get("eventTime") or
+                   (e.get("metadata") or {}).get("creationTimestamp") or "")
+    if not events:
+        return ""
+    e = max(events, key=when)
+    return f"{e.get('type', '')} {e.get('reason', '')}: {e.get('message', '')}".strip()
+
+
 def stuck_pod(pod: Mapping[str, Any]) -> Optional[str]:
-    """Why a pod will not become ready by itself (image pull, crash loop), or None."""
+    """Why a pod is not becoming ready (image pull, crash loop), or None."""
     name = pod["metadata"]["name"]
     status = pod.get("status") or {}
     spec = pod.get("spec") or {}
@@ -133,7 +170,7 @@ def stuck_pod(pod: Mapping[str, Any]) -> Optional[str]:
         waiting = (cs.get("state") or {}).get("waiting") or {}
         reason, detail = waiting.get("reason"), waiting.get("message") or ""
         image = images.get(cs.get("name"), cs.get("image", ""))
-        if reason in PULL_FAILURES:
+        if reason in PULL_FAILURES | PERMANENT:
             return (f'pod {name} cannot pull image "{image}" ({reason}'
                     f"{': ' + detail if detail else ''}). Check the image name and tag.")
         if reason in _STUCK:

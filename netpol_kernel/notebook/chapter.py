@@ -90,8 +90,12 @@ def start_chapter(namespace: str, apply: Sequence[str] = (), *, backend: Optiona
     """
     be = backend or current()
     if _exists(be, namespace):
-        Chapter(namespace, be).cleanup()
-        _wait_gone(be, namespace, sleep, _GONE_TIMEOUT)
+        Chapter(namespace, be).cleanup()  # a Terminating one is left to finish
+        waiter = getattr(be, "wait_namespace_gone", None)  # a real cluster: bounded, with progress
+        if callable(waiter):
+            waiter(namespace, _GONE_TIMEOUT)
+        else:
+            _wait_gone(be, namespace, sleep, _GONE_TIMEOUT)
     create = getattr(be, "create_namespace")
     lines = [create(namespace)]
     be.default_namespace = namespace
