@@ -35,152 +35,195 @@ Wordings, and where they come from:
   notebook) curl draws its progress meter on stderr; we print its final state,
   as a notebook shows it after the carriage returns.
 
->>> from netpol_kernel.sim.commands import split_shell
->>> split_shell("curl -s backend:8080 && echo ok; echo $HOSTNAME", {"HOSTNAME": "fe"})
-[(['curl', '-s', 'backend:8080'], ''), (['echo', 'ok'], '&&'), (['echo', 'fe'], ';')]
+>>> from netpol_kernel.sim.commands import run
 """
 from __future__ import annotations
 
+import dataclasses
 import re
-import shlex
 from typing import Callable, Mapping, Optional, Sequence
 
 from ..backends.base import ExecResult
 from ..errors import UnsupportedCommand
-from . import httpclients
-from .process import ExecContext, oci_not_found, resolve_host, strerror
+from . import agnhost, httpclients, nettools, textutils
+from .process import ExecContext, oci_not_found, resolve_host
+from .shell import Output, Shell
 
-__all__ = ["run", "split_shell"]
+__all__ = ["run", "Tool"]
+
+#: A program of an image: argv and context (stdin, environment, network) -> its result.
+Tool = Callable[[list[str], ExecContext], ExecResult]
 
 
 def run(argv: Sequence[str], ctx: ExecContext) -> ExecResult:
-    """Run argv as ``kubectl exec POD -- argv`` would."""
+    """Run argv as ``kubectl exec [-i] POD -- argv`` would (``ctx.stdin``: what ``-i`` sends)."""
     if not argv:
         raise UnsupportedCommand("error: you must specify at least one command for the container")
     cmd = argv[0]
     if not ctx.tools.has(cmd):
         return oci_not_found(ctx, cmd)
-    return _dispatch(list(argv), ctx, shell=None)
+    return _dispatch(list(argv), ctx)
 
 
 # ---------------------------------------------------------------- shell
 
-_VAR = re.compile(r"\$(\{(\w+)\}|(\w+))")
-
-
-def _expand(text: str, env: Mapping[str, str]) -> str:
-    """$VAR and ${VAR} outside single quotes (enough for one-line ``sh -c`` commands)."""
-    parts = re.split(r"('[^']*')", text)
-    return "".join(p if p.startswith("'") else
-                   _VAR.sub(lambda m: env.get(m.group(2) or m.group(3), ""), p) for p in parts)
-
-
-def split_shell(script: str, env: Mapping[str, str]) -> list[tuple[list[str], str]]:
-    """A command list: ``[(argv, operator before it)]``; operators ``;``, ``&&``, ``||``."""
-    lex = shlex.shlex(_expand(script, env), posix=True, punctuation_chars=";&|")
-    lex.whitespace_split = True
-    out: list[tuple[list[str], str]] = []
-    cur: list[str] = []
-    op = ""
-    for tok in lex:
-        if tok in (";", "&&", "||"):
-            if cur:
-                out.append((cur, op))
-            cur, op = [], tok
-        elif set(tok) <= set(";&|<>"):
-            raise UnsupportedCommand(f"the embedded cluster's shell does not support {tok!r} "
-                                     "(only ;, && and || between simple commands)")
-        else:
-            cur.append(tok)
-    if cur:
-        out.append((cur, op))
-    return out
+def _shell_dialect(name: str, ctx: ExecContext) -> str:
+    """Which shell ``name`` is in this image: bash, dash (Debian's sh) or busybox ash."""
+    if name == "bash":
+        return "bash"
+    if ctx.tools.shell in ("bash", "sh", "dash") and ctx.tools.libc != "musl" and "ash" not in ctx.tools.commands:
+        return "dash"
+    return "ash"
 
 
 def _shell(argv: list[str], ctx: ExecContext) -> ExecResult:
-    name = argv[0]
-    if len(argv) < 3 or argv[1] != "-c":
-        return ExecResult("", "", 0)  # an interactive shell with no stdin exits at once
-    out, err, code = "", "", 0
-    for words, op in split_shell(argv[2], ctx.env):
-        if (op == "&&" and code != 0) or (op == "||" and code == 0):
-            continue
-        if not ctx.tools.has(words[0]) and words[0] not in _BUILTINS:
-            if ctx.tools.shell == "bash":
-                r = ExecResult("", f"{name.rsplit('/', 1)[-1]}: line 1: {words[0]}: command not found\n", 127)
-            else:
-                r = ExecResult("", f"{name}: {words[0]}: not found\n", 127)
+    """``sh -c SCRIPT [NAME ARGS]``, or ``sh`` reading its script from stdin (``kubectl exec -i``)."""
+    name = argv[0].rsplit("/", 1)[-1]
+    args = argv[1:]
+    while args and args[0] in ("-e", "-x", "-u", "-l", "-i", "-s", "--login", "--norc", "--noprofile"):
+        args = args[1:]
+    if args and args[0] == "-c":
+        if len(args) < 2:
+            msg = f"{name}: -c: option requires an argument\n" if name == "bash" else f"{name}: -c requires an argument\n"
+            return ExecResult("", msg, 2)
+        script, stdin = args[1], ctx.stdin
+    elif args:
+        return _script_file(name, args[0], ctx)
+    else:
+        script, stdin = ctx.stdin, ""  # an interactive shell with no stdin exits at once
+
+    def runner(words: list[str], env: Mapping[str, str], text: str) -> Output:
+        if not ctx.tools.has(words[0]):
+            return Output("", "", 127)
+        r = _dispatch(words, dataclasses.replace(ctx, env=dict(env), stdin=text))
+        return Output(r.stdout, r.stderr, r.exit_code)
+
+    sh = Shell(name, _shell_dialect(name, ctx), ctx.env, runner, files=ctx.session.files,
+               read_file=lambda path: textutils.virtual_file(path, ctx))
+    r = sh.run(script, stdin)
+    return ExecResult(r.out, r.err, r.code)
+
+
+def _script_file(name: str, path: str, ctx: ExecContext) -> ExecResult:
+    text = ctx.session.files.get(path)
+    if text is None:
+        text = textutils.virtual_file(path, ctx)
+    if text is None:
+        msg = (f"{name}: {path}: No such file or directory\n" if name == "bash"
+               else f"{name}: 0: cannot open {path}: No such file\n" if _shell_dialect(name, ctx) == "dash"
+               else f"{name}: can't open '{path}': No such file or directory\n")
+        return ExecResult("", msg, 127 if name == "bash" else 2)
+    return _shell([name, "-c", text], ctx)
+
+
+# ---------------------------------------------------------------- the table
+
+def _http(name: str) -> Tool:
+    def call(argv: list[str], ctx: ExecContext) -> ExecResult:
+        return getattr(httpclients, name)(argv, ctx)
+    return call
+
+
+def _timeout(argv: list[str], ctx: ExecContext) -> ExecResult:
+    """``timeout [-s SIG] [-k SECS] DURATION PROG ARGS``: the program runs on the session's
+    clock; past DURATION it is killed with SIGTERM.
+
+    busybox (miscutils/timeout.c, 1.36): the program is exec'd in timeout's own process and
+    a child kills it, so the caller sees a process killed by SIGTERM: status 143, nothing
+    more printed.  GNU coreutils (timeout.c): status 124.
+    """
+    args = argv[1:]
+    while args and args[0].startswith("-") and args[0] not in ("-",):
+        if args[0] in ("-s", "-k", "-t"):
+            args = args[2:]
+        elif args[0] in ("--preserve-status", "--foreground", "-v", "--verbose"):
+            args = args[1:]
+        elif args[0].startswith(("--signal=", "--kill-after=")) or re.fullmatch(r"-[sk]\S+", args[0]):
+            args = args[1:]
         else:
-            r = _dispatch(words, ctx, shell=name)
-        out, err, code = out + r.stdout, err + r.stderr, r.exit_code
-    return ExecResult(out, err, code)
+            break
+    busybox = "busybox" in (ctx.tools.nslookup or "") or ctx.tools.libc == "musl" or "ash" in ctx.tools.commands
+    if len(args) < 2:
+        return ExecResult("", "BusyBox timeout: missing argument\n" if busybox else
+                          "timeout: missing operand\nTry 'timeout --help' for more information.\n",
+                          1 if busybox else 125)
+    limit = _duration(args[0])
+    if limit is None:
+        return ExecResult("", f"timeout: invalid number '{args[0]}'\n" if busybox else
+                          f"timeout: invalid time interval '{args[0]}'\n"
+                          "Try 'timeout --help' for more information.\n", 1 if busybox else 125)
+    prog = args[1:]
+    if not ctx.tools.has(prog[0]):
+        return (ExecResult("", f"timeout: can't execute '{prog[0]}': No such file or directory\n", 127)
+                if busybox else ExecResult("", f"timeout: failed to run command '{prog[0]}': "
+                                           "No such file or directory\n", 127))
+    start = ctx.session.spent
+    r = _dispatch(prog, ctx)
+    if limit > 0 and ctx.session.spent - start > limit:
+        ctx.session.spent = start + limit
+        # Killed before it could report its own failure: what it would print at the end is lost.
+        return ExecResult(r.stdout if not r.exit_code else "", "", 143 if busybox else 124)
+    return r
 
 
-# ---------------------------------------------------------------- small tools
+def _duration(text: str) -> Optional[float]:
+    m = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)([smhd]?)", text)
+    if m is None:
+        return None
+    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def _sleep(argv: list[str], ctx: ExecContext) -> ExecResult:
+    total = 0.0
+    for a in argv[1:]:
+        if a == "infinity":
+            total = float("inf")
+            continue
+        d = _duration(a)
+        if d is None:
+            return ExecResult("", f"sleep: invalid number '{a}'\n", 1)
+        total += d
+    if len(argv) < 2:
+        return ExecResult("", "BusyBox sleep: missing argument\n" if ctx.tools.libc == "musl"
+                          else "sleep: missing operand\nTry 'sleep --help' for more information.\n", 1)
+    ctx.session.wait(total if total != float("inf") else 10 ** 9)
+    return ExecResult("", "", 0)
+
 
 def _echo(argv: list[str], ctx: ExecContext) -> ExecResult:
+    """``/bin/echo`` run directly by kubectl exec (no shell): no escapes unless ``-e``."""
     args, newline = argv[1:], "\n"
     if args and args[0] == "-n":
         args, newline = args[1:], ""
     return ExecResult(" ".join(args) + newline, "", 0)
 
 
-def _cat(argv: list[str], ctx: ExecContext) -> ExecResult:
-    files = {
-        "/etc/resolv.conf": (f"search {ctx.namespace}.svc.cluster.local svc.cluster.local cluster.local\n"
-                             "nameserver 10.96.0.10\noptions ndots:5\n"),
-        "/etc/hostname": ctx.hostname + "\n",
-        "/etc/hosts": ctx.hosts,
-    }
-    out, err, code = "", "", 0
-    for f in argv[1:]:
-        if f in files:
-            out += files[f]
-        else:
-            err += (f"cat: can't open '{f}': No such file or directory\n" if ctx.tools.libc == "musl"
-                    else f"cat: {f}: No such file or directory\n")
-            code = 1
-    return ExecResult(out, err, code)
-
-
-def _env(argv: list[str], ctx: ExecContext) -> ExecResult:
-    if len(argv) > 1 and argv[0].endswith("printenv"):
-        vals = [ctx.env[k] for k in argv[1:] if k in ctx.env]
-        return ExecResult("".join(v + "\n" for v in vals), "", 0 if len(vals) == len(argv) - 1 else 1)
-    return ExecResult("".join(f"{k}={v}\n" for k, v in ctx.env.items()), "", 0)
-
-
-_BUILTINS: dict[str, Callable[[list[str], ExecContext], ExecResult]] = {
+_TABLE: dict[str, Tool] = {
     "echo": _echo,
     "true": lambda a, c: ExecResult("", "", 0),
     "false": lambda a, c: ExecResult("", "", 1),
-    "sleep": lambda a, c: ExecResult("", "", 0),  # the simulator never waits
+    "sleep": _sleep,
+    "timeout": _timeout,
     "pwd": lambda a, c: ExecResult("/\n", "", 0),
+    "whoami": lambda a, c: ExecResult("root\n", "", 0),
+    "id": lambda a, c: ExecResult("uid=0(root) gid=0(root) groups=0(root)\n", "", 0),
+    **textutils.TOOLS,
+    "curl": _http("curl"), "wget": _http("wget"),
+    "nc": nettools.nc, "ping": nettools.ping, "nslookup": lambda a, c: _nslookup(a, c),
+    "python": lambda a, c: _python(a, c), "python3": lambda a, c: _python(a, c),
+    "agnhost": agnhost.client,
 }
 
 
-def _http(name: str) -> Callable[[list[str], ExecContext], ExecResult]:
-    def call(argv: list[str], ctx: ExecContext) -> ExecResult:
-        return getattr(httpclients, name)(argv, ctx)
-    return call
-
-
-def _dispatch(argv: list[str], ctx: ExecContext, shell: Optional[str]) -> ExecResult:
+def _dispatch(argv: list[str], ctx: ExecContext) -> ExecResult:
     name = argv[0].rsplit("/", 1)[-1]
     if name in ("sh", "ash", "bash", "dash"):
         return _shell(argv, ctx)
-    table: dict[str, Callable[[list[str], ExecContext], ExecResult]] = {
-        **_BUILTINS, "cat": _cat, "env": _env, "printenv": _env,
-        "hostname": lambda a, c: ExecResult(c.hostname + "\n", "", 0),
-        "whoami": lambda a, c: ExecResult("root\n", "", 0),
-        "id": lambda a, c: ExecResult("uid=0(root) gid=0(root) groups=0(root)\n", "", 0),
-        "curl": _http("curl"), "wget": _http("wget"), "nc": _nc, "nslookup": _nslookup,
-        "python": _python, "python3": _python,
-    }
-    if name not in table:
+    tool = _TABLE.get(name)
+    if tool is None:
         raise UnsupportedCommand(f"the embedded cluster does not model {name!r} "
-                                 "(try curl, wget, nc, nslookup, echo, cat, env, hostname)")
-    return table[name](argv, ctx)
+                                 "(try curl, wget, nc, nslookup, ping, echo, cat, env, hostname)")
+    return tool(argv, ctx)
 
 
 # ---------------------------------------------------------------- nslookup
@@ -249,39 +292,3 @@ def _py_outcome(script: str, exc: str, message: str) -> ExecResult:
     for a in (x.strip() for x in args.split(",")):
         parts.append(message if a == var else a.strip("'\""))
     return ExecResult(" ".join(parts) + "\n", "", int(code))
-
-
-# ---------------------------------------------------------------- nc (busybox)
-
-def _nc(argv: list[str], ctx: ExecContext) -> ExecResult:
-    verbose, udp, pos = False, False, []
-    it = iter(argv[1:])
-    for a in it:
-        if a.startswith("-") and len(a) > 1:
-            for j, ch in enumerate(a[1:]):
-                if ch == "v":
-                    verbose = True
-                elif ch == "u":
-                    udp = True
-                elif ch == "z":
-                    pass
-                elif ch == "w":
-                    rest = a[j + 2:]
-                    float(rest or next(it))  # checked, never waited: the simulator answers at once
-                    break
-                else:
-                    raise UnsupportedCommand(f"nc option -{ch} is not modelled")
-        else:
-            pos.append(a)
-    if len(pos) != 2 or not pos[1].isdigit():
-        raise UnsupportedCommand("usage modelled: nc [-z] [-v] [-u] [-w SECS] HOST PORT")
-    host, port = pos[0], int(pos[1])
-    ip, res = resolve_host(host, ctx)
-    if ip is None:
-        return ExecResult("", f"nc: bad address '{host}'\n", 1)
-    dial = ctx.net.dial(ip, port, "UDP" if udp else "TCP")
-    where = f"{host} ({ip}:{port})"
-    if dial.status == "open" or udp:  # UDP has no handshake: nc -u always "succeeds"
-        return ExecResult("", f"{where} open\n" if verbose else "", 0)
-    why = strerror(ctx.tools.libc, "refused" if dial.status == "refused" else "timeout")
-    return ExecResult("", f"nc: {where}: {why}\n", 1)
