@@ -45,7 +45,8 @@ from typing import Callable, Mapping, Optional, Sequence
 
 from ..backends.base import ExecResult
 from ..errors import UnsupportedCommand
-from . import agnhost, httpclients, nettools, textutils
+from . import agnhost, httpclients, nettools, outside, textutils
+from .dns import DNS_SERVICE_IP
 from .process import ExecContext, oci_not_found, resolve_host
 from .shell import Output, Shell
 
@@ -232,8 +233,10 @@ def _nslookup(argv: list[str], ctx: ExecContext) -> ExecResult:
     names = [a for a in argv[1:] if not a.startswith("-")]
     if not names:
         raise UnsupportedCommand("nslookup needs a name (interactive mode is not modelled)")
-    res = ctx.net.resolve(names[0])
     dialect = ctx.tools.nslookup or "busybox"
+    if len(names) > 1 and dialect != "busybox-old":
+        return _nslookup_via(names[0], names[1], ctx, dialect)
+    res = ctx.net.resolve(names[0])
     if dialect == "busybox-old":
         err = "nslookup: can't resolve '(null)': Name does not resolve\n"
         if res.status == "ok":
@@ -248,7 +251,34 @@ def _nslookup(argv: list[str], ctx: ExecContext) -> ExecResult:
     if res.status != "ok":
         missing = res.tried[0] if res.tried and dialect != "bind" else names[0]
         return ExecResult(head + f"** server can't find {missing}: NXDOMAIN\n\n", "", 1)
-    return ExecResult(head + f"Name:\t{res.fqdn}\nAddress: {res.ip}\n\n", "", 0)
+    # Answers CoreDNS forwarded upstream lack the AA bit: both nslookups say so.
+    note = "" if res.authoritative else "Non-authoritative answer:\n"
+    return ExecResult(head + note + f"Name:\t{res.fqdn}\nAddress: {res.ip}\n\n", "", 0)
+
+
+def _nslookup_via(name: str, server: str, ctx: ExecContext, dialect: str) -> ExecResult:
+    """``nslookup NAME SERVER``: the query goes straight to SERVER (a UDP/53 flow the pod's
+    egress policies judge); public resolvers know the internet's names, not the cluster's."""
+    ip, _res = resolve_host(server, ctx)
+    if ip is None:
+        return ExecResult("", f"nslookup: bad address '{server}'\n" if dialect != "bind"
+                          else ";; no servers could be reached\n", 1)
+    dial = ctx.net.dial(ip, 53, "UDP")
+    if dial.status != "open":
+        ctx.session.wait(15.0)
+        return ExecResult(";; connection timed out; no servers could be reached\n\n", "", 1)
+    sep = "#" if dialect == "bind" else ":"
+    head = f"Server:\t\t{server}\nAddress:\t{ip}{sep}53\n\n"
+    if ip == DNS_SERVICE_IP:
+        res = ctx.net.resolve(name)
+        if res.status == "ok":
+            note = "" if res.authoritative else "Non-authoritative answer:\n"
+            return ExecResult(head + note + f"Name:\t{res.fqdn}\nAddress: {res.ip}\n\n", "", 0)
+        return ExecResult(head + f"** server can't find {name}: NXDOMAIN\n\n", "", 1)
+    addr = outside.lookup(name)
+    if addr is None:
+        return ExecResult(head + f"** server can't find {name}: NXDOMAIN\n\n", "", 1)
+    return ExecResult(head + f"Non-authoritative answer:\nName:\t{name}\nAddress: {addr}\n\n", "", 0)
 
 
 # ---------------------------------------------------------------- python -c (connect probes)
