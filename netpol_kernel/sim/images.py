@@ -174,7 +174,7 @@ def toolbox(image: str) -> Toolbox:
             return Toolbox(_BUSYBOX | {"python", "python3"}, None, "busybox", "ash", "musl")
         extra = {"python", "python3"} | (set() if "slim" in tag else {"curl"})
         return Toolbox(_DEBIAN | extra, "7.88.1" if "curl" in extra else None, None, "bash", "glibc")
-    if name.endswith("google-samples/hello-app"):
+    if name.startswith("google-samples/") and name.endswith("/hello-app"):
         name = "google-samples/hello-app"
     if name in _TOOLBOXES:
         return _TOOLBOXES[name]

@@ -58,7 +58,8 @@ _PYTHON = {"3.9": "3.9.23", "3.10": "3.10.18", "3.11": "3.11.13", "3.12": "3.12.
 
 def _name(image: str) -> str:
     name = image_name(image)
-    return "google-samples/hello-app" if name.endswith("google-samples/hello-app") else name
+    # gcr.io/google-samples/hello-app and us-docker.pkg.dev/google-samples/containers/gke/hello-app
+    return "google-samples/hello-app" if name.startswith("google-samples/") and name.endswith("/hello-app") else name
 
 
 def container_argv(image: str, command: Sequence[str] = (), args: Sequence[str] = ()) -> list[str]:
@@ -76,10 +77,12 @@ def _words(argv: list[str]) -> list[str]:
         i = argv.index("-c")
         script = argv[i + 1] if i + 1 < len(argv) else ""
         try:
-            words = shlex.split(script, comments=True)
+            lex = shlex.shlex(script, posix=True, punctuation_chars=True)
+            lex.whitespace_split = True
+            words = list(lex)
         except ValueError:
             words = script.split()
-        return [w for w in words if w not in (";", "&&", "||", "&")]
+        return [w for w in words if w.strip(";&|()<>")]
     return argv
 
 

@@ -229,12 +229,18 @@ def _sort(argv: list[str], ctx: ExecContext) -> ExecResult:
     files = [a for a in argv[1:] if not a.startswith("-")]
     text, err, code = _inputs("sort", files, ctx)
     lines = text.splitlines()
-    key: Callable[[str], object] = (lambda s: float(re.match(r"\s*-?\d*\.?\d*", s).group(0) or 0)  # type: ignore
-                                    if "n" in flags else (lambda s: s))
-    lines = sorted(lines, key=key, reverse="r" in flags)
+    if "n" in flags:
+        lines = sorted(lines, key=_leading_number, reverse="r" in flags)
+    else:
+        lines = sorted(lines, reverse="r" in flags)
     if "u" in flags:
         lines = list(dict.fromkeys(lines))
     return ExecResult("".join(line + "\n" for line in lines), err, code)
+
+
+def _leading_number(line: str) -> float:
+    m = re.match(r"\s*(-?\d+(?:\.\d*)?)", line)
+    return float(m.group(1)) if m else 0.0
 
 
 def _uniq(argv: list[str], ctx: ExecContext) -> ExecResult:
