@@ -36,6 +36,7 @@ bash ``bash: line 1: NAME: command not found`` (bash's execute_cmd.c).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable, Mapping, Optional
 
@@ -64,6 +65,12 @@ class Output:
 
 #: Runs a program of the image: (argv, exported environment, stdin) -> Output.
 Runner = Callable[[list[str], Mapping[str, str], str], Output]
+
+
+@functools.lru_cache(maxsize=512)
+def _parse(script: str) -> tuple:
+    """bashlex's tree for a script; probes repeat the same scripts, and the tree is only read."""
+    return tuple(bashlex.parse(script))
 
 
 class _Exit(Exception):
@@ -118,7 +125,7 @@ class Shell:
         if not script.strip():
             return Output("", "", 0)
         try:
-            nodes = bashlex.parse(script)
+            nodes = _parse(script)
         except (bashlex.errors.ParsingError, NotImplementedError, TypeError, IndexError) as e:
             msg = getattr(e, "message", None) or str(e)
             return Output("", f"{self._prefix(1)}syntax error: {msg}\n", 2)
