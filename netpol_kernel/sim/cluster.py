@@ -11,13 +11,15 @@ Every mutating command is atomic: the state is snapshotted first and restored if
 the command raises.  The default clock starts at a fixed instant and advances one
 second per mutating command, so names, addresses, ages and outputs are the same
 on every run.  The pieces: :mod:`controllers` (state, Deployment -> ReplicaSet ->
-Pods), :mod:`network` (kube-dns, kube-proxy, the CNI), :mod:`workloads` (what
-images serve), :mod:`commands` and :mod:`httpclients` (what runs in a pod).
+Pods), :mod:`network` (kube-dns, kube-proxy, the CNI), :mod:`images` and
+:mod:`programs` (what images run and serve), :mod:`commands`, :mod:`shell` and the
+tools (what runs in a pod), :mod:`outside` (the internet), :mod:`hostclient`
+(a client outside the cluster).
 
 Not modelled: scheduling, image pulls, probes and restarts (pods are Running
 and Ready at once, even when a Secret they need is missing); rollout pacing
-(a new template replaces all pods at once); the outside world (external names do
-not resolve, external addresses never answer); ServiceAccounts, Ingress, Jobs,
+(a new template replaces all pods at once); the outside world beyond the few hosts
+of :mod:`outside`; ServiceAccounts, Ingress, Jobs,
 EndpointSlices; Namespace termination (deletion is immediate).
 
 >>> from netpol_kernel.api.manifests import load_documents

@@ -1,6 +1,6 @@
 """The commands ``kubectl exec`` runs inside a pod: curl, wget, nc, nslookup, a shell.
 
-Each command talks to the network only through :class:`workloads.PodNetwork`,
+Each command talks to the network only through :class:`images.PodNetwork`,
 so every name lookup and connection is judged by the policy engine; the
 simulator never waits, it reports the time a real run would have taken.
 

@@ -1,6 +1,6 @@
 """The network as one pod of the embedded cluster sees it: kube-dns, kube-proxy, the CNI.
 
-:class:`PodNet` implements :class:`workloads.PodNetwork` for a pod:
+:class:`PodNet` implements :class:`images.PodNetwork` for a pod:
 
 * ``resolve``: a UDP/53 query to a kube-dns endpoint (the first CoreDNS pod by
   name), judged by the engine on both ends (the pod's egress, CoreDNS's ingress);
