@@ -302,8 +302,13 @@ def curl(argv: list[str], ctx: ExecContext) -> ExecResult:
         u = _parse_url(url)
         if u.bad_port:
             # 8.x: lib/urlapi.c CURLUE_BAD_PORT_NUMBER, prefixed "URL rejected: " by lib/url.c;
-            # 7.61 (before the URL API of 7.62): lib/url.c "Port number out of range".
-            t = _Transfer(3, "Port number out of range" if legacy else
+            # 7.61 (before the URL API of 7.62): lib/url.c parse_remote_port, "Port number out
+            # of range" (strtol beyond 0xffff) or "Port number ended with '%c'".
+            port = u.typed.rsplit(":", 1)[-1]
+            digits = len(port) - len(port.lstrip("0123456789"))
+            legacy_msg = (f"Port number ended with '{port[digits]}'" if digits < len(port)
+                          else "Port number out of range")
+            t = _Transfer(3, legacy_msg if legacy else
                           "URL rejected: Port number was not a decimal number between 0 and 65535")
         else:
             t = _transfer(u, o, ctx, legacy)

@@ -273,3 +273,11 @@ def test_shell_builtins_and_unknown_commands():
     assert run(["sleep", "1000000000"], ctx_for(LAB, net)).exit_code == 0
     r = run(["sh", "-c", "curl -s backend:8080/public | grep -c body"], ctx_for(LAB, backend_net()))
     assert (r.stdout, r.exit_code) == ("1\n", 0)
+
+
+def test_curl_761_port_errors():
+    # curl 7.61 lib/url.c parse_remote_port: strtol, then the range and the rest are checked.
+    r = run(["curl", "-sS", "backend:99999"], ctx_for(LAB, backend_net()))
+    assert (r.stderr, r.exit_code) == ("curl: (3) Port number out of range\n", 3)
+    r = run(["curl", "-sS", "backend:80x"], ctx_for(LAB, backend_net()))
+    assert (r.stderr, r.exit_code) == ("curl: (3) Port number ended with 'x'\n", 3)
