@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
-from typing import Callable, Mapping, Optional, Protocol, Sequence, Union
+from typing import Callable, Mapping, Optional, Protocol, Union
 from urllib.parse import urlsplit
 
 __all__ = ["image_name", "image_tag", "Toolbox", "toolbox", "Resolution", "Dial", "Echo",

@@ -245,7 +245,7 @@ class Shell:
             c = self._node(cond, inp)
             result = result.then(Output(c.out, c.err, result.code))
             if (c.code == 0) == until:
-                return Output(result.out, result.err, 0 if result.code is None else result.code)
+                return Output(result.out, result.err, result.code)
             result = result.then(self._node(body, inp))
         raise UnsupportedCommand(f"the embedded cluster's shell stops loops after {MAX_LOOPS} rounds "
                                  "(it answers at once and cannot run a loop that waits for ever)")
@@ -255,16 +255,16 @@ class Shell:
         argv: list[str] = []
         assigns: list[tuple[str, str]] = []
         redirects = []
-        side = Output()
+        self._side = Output()  # what command substitutions in the words write to stderr
         for part in node.parts:
             if part.kind == "assignment" and not argv:
-                name, _, value = self._expand_text(part, side_out=True).partition("=")
+                name, _, value = self._expand_text(part).partition("=")
                 assigns.append((name, value))
             elif part.kind == "redirect":
                 redirects.append(part)
             elif part.kind in ("word", "assignment"):
                 argv += self._expand(part)
-        side, self._side = self._take_side(), Output()
+        side, self._side = self._side, Output()
         if not argv:
             for name, value in assigns:
                 self.vars[name] = value
@@ -282,9 +282,6 @@ class Shell:
         return self._route(Output(r.out, side.err + r.err, r.code), sinks)
 
     _side = Output()
-
-    def _take_side(self) -> Output:
-        return self._side
 
     def _execute(self, argv: list[str], env: dict[str, str], stdin: _Input, node) -> Output:
         name = argv[0]
@@ -375,7 +372,7 @@ class Shell:
             fields.append(cur)
         return fields
 
-    def _expand_text(self, node, side_out: bool = False) -> str:
+    def _expand_text(self, node) -> str:
         return "".join(text for text, _ in self._segments(node))
 
     def _segments(self, node) -> list[tuple[str, bool]]:

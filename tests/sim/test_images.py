@@ -13,7 +13,6 @@ import pytest
 from netpol_kernel.backends.base import KubectlExecError
 from netpol_kernel.sim.commands import run
 from netpol_kernel.sim.process import ExecContext
-from netpol_kernel.errors import UnsupportedCommand
 from netpol_kernel.sim.images import (JSON_MOCK_INDEX, Dial, HttpReply, Request, Resolution,
                                      database_check, example_web_python, http_date, image_name,
                                      json_mock, mariadb, toolbox)
