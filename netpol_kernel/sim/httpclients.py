@@ -101,7 +101,7 @@ def wget(argv: list[str], ctx: ExecContext) -> ExecResult:
         if res is not None and res.status == "timeout":
             ctx.session.wait(ctx.tools.resolver_timeout)  # -T does not cover the lookup (wget.c)
         return ExecResult("", f"wget: bad address '{u.typed}'\n", 1)
-    log = "" if quiet else f"Connecting to {u.host_header} ({ip}:{u.port})\n"
+    log = "" if quiet else f"Connecting to {u.typed} ({ip}:{u.port})\n"  # wget.c: server.host as typed
     dial = ctx.net.dial(ip, u.port, "TCP")
     if dial.status == "timeout":
         if timeout:

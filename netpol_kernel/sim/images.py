@@ -93,6 +93,7 @@ class Toolbox:
     shell: Optional[str] = None  # the program that runs ``sh -c``: ash, bash, dash
     libc: str = "musl"
     files: tuple[tuple[str, str], ...] = ()  # files of the image a command may read (path, text)
+    nc: str = "busybox"  # "openbsd" where the image installs netcat-openbsd (not modelled)
 
     @property
     def curl_agent(self) -> str:
@@ -124,7 +125,7 @@ _TOOLBOXES: dict[str, Toolbox] = {
     "byrnedo/alpine-curl": Toolbox(_BUSYBOX | {"curl"}, "7.61.1", "busybox-old", "ash"),
     "curlimages/curl": Toolbox(_BUSYBOX | {"curl"}, "8.x", "busybox", "ash"),
     # nicolaka/netshoot: alpine with bash, curl, bind-tools (dig, nslookup), iputils... (its Dockerfile)
-    "nicolaka/netshoot": Toolbox(_BUSYBOX | {"curl", "bash", "dig"}, "8.x", "bind", "bash"),
+    "nicolaka/netshoot": Toolbox(_BUSYBOX | {"curl", "bash", "dig"}, "8.x", "bind", "bash", nc="openbsd"),
     "alpine": Toolbox(_BUSYBOX, None, "busybox", "ash"),
     "cilium/json-mock": Toolbox(_DEBIAN | {"curl", "node"}, "8.x", None, "bash", "glibc"),
     "acend/example-web-python": Toolbox(_BUSYBOX | {"python3", "python"}, None, "busybox", "ash"),
@@ -137,7 +138,7 @@ _TOOLBOXES: dict[str, Toolbox] = {
     # agnhost: FROM the Kubernetes alpine-based base image with bash, curl, bind-tools, netcat
     # (test/images/agnhost/Dockerfile).
     "e2e-test-images/agnhost": Toolbox(_BUSYBOX | {"agnhost", "/agnhost", "curl", "bash", "dig"}, "8.x",
-                                       "bind", "ash"),
+                                       "bind", "ash", nc="openbsd"),
 }
 
 

@@ -42,6 +42,9 @@ __all__ = ["nc", "ping", "ping_summary"]
 
 
 def nc(argv: list[str], ctx: ExecContext) -> ExecResult:
+    if ctx.tools.nc != "busybox":
+        raise UnsupportedCommand("this image's nc is OpenBSD netcat, whose wording the embedded cluster does "
+                                 "not model; use curl, or nc from a busybox image")
     verbose, udp, zero, wait, pos = 0, False, False, None, []
     args = iter(argv[1:])
     for a in args:
