@@ -135,8 +135,8 @@ _TOOLBOXES: dict[str, Toolbox] = {
     # on a distroless-like base, no shell.
     "hashicorp/http-echo": Toolbox(frozenset({"http-echo", "/http-echo"}), None, None, None, "glibc"),
     "google-samples/hello-app": Toolbox(frozenset({"hello-app", "/hello-app"}), None, None, None, "glibc"),
-    # agnhost: FROM the Kubernetes alpine-based base image with bash, curl, bind-tools, netcat
-    # (test/images/agnhost/Dockerfile).
+    # agnhost (kubernetes test/images/agnhost/Dockerfile): alpine base, `apk add bind-tools curl
+    # netcat-openbsd iproute2 iperf bash`, ENTRYPOINT ["/agnhost"], CMD ["pause"].
     "e2e-test-images/agnhost": Toolbox(_BUSYBOX | {"agnhost", "/agnhost", "curl", "bash", "dig"}, "8.x",
                                        "bind", "ash", nc="openbsd"),
 }
