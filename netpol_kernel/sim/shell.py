@@ -126,8 +126,11 @@ class Shell:
             return Output("", "", 0)
         try:
             nodes = _parse(script)
-        except (bashlex.errors.ParsingError, NotImplementedError, TypeError, IndexError) as e:
-            msg = getattr(e, "message", None) or str(e)
+        except bashlex.errors.ParsingError as e:
+            msg = e.message
+            return Output("", f"{self._prefix(1)}syntax error: {msg}\n", 2)
+        except Exception as e:  # noqa: BLE001 - bashlex fails in many ways on input it cannot parse
+            msg = "unexpected end of input" if script.rstrip().endswith("\\") else f"cannot parse ({type(e).__name__})"
             return Output("", f"{self._prefix(1)}syntax error: {msg}\n", 2)
         saved, self.src = self.src, script
         result = Output()

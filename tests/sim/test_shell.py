@@ -114,3 +114,28 @@ def test_syntax_errors_and_endless_loops(c):
     assert (out, code) == ("", 2) and err.startswith("sh: syntax error")
     with pytest.raises(UnsupportedCommand, match="loops after 100 rounds"):
         sh(c, "while true; do sleep 1; done")
+
+
+# ---------------------------------------------------------------- no traceback, whatever is typed
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from netpol_kernel.errors import NetpolError  # noqa: E402
+
+_PIECES = st.sampled_from(
+    list("abc $(){}[]'\"`\\;|&<>=!#*?-:01\n\t")
+    + ["echo ", "cat ", "head -n ", "grep ", "wc -l", "timeout ", "sleep ", "wget ", "nc ", "ping -c 1 ",
+       "if ", " then ", " fi", "for i in ", " do ", " done", "while ", "${", "$(", "2>&1", ">>", "<<", "/etc/hosts"])
+_CLUSTER = EmbeddedCluster()
+_CLUSTER.apply(load_documents(PODS))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(st.lists(_PIECES, max_size=20).map("".join))
+def test_any_script_ends_in_a_status_or_a_one_line_error(script):
+    try:
+        r = _CLUSTER.exec("bb", ["sh", "-c", script])
+    except NetpolError as e:  # "not modelled" errors: one line, no traceback
+        assert "\n" not in str(e).strip()
+        return
+    assert isinstance(r.exit_code, int) and 0 <= r.exit_code <= 255
