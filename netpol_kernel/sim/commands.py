@@ -49,6 +49,7 @@ from . import agnhost, httpclients, nettools, outside, textutils
 from .dns import DNS_SERVICE_IP
 from .process import ExecContext, oci_not_found, resolve_host
 from .shell import Output, Shell
+from .shellbuiltins import BUILTINS
 
 __all__ = ["run", "Tool"]
 
@@ -99,7 +100,7 @@ def _shell(argv: list[str], ctx: ExecContext) -> ExecResult:
         r = _dispatch(words, dataclasses.replace(ctx, env=dict(env), stdin=text))
         return Output(r.stdout, r.stderr, r.exit_code)
 
-    sh = Shell(name, _shell_dialect(name, ctx), ctx.env, runner, files=ctx.session.files,
+    sh = Shell(name, _shell_dialect(name, ctx), ctx.env, runner, BUILTINS, files=ctx.session.files,
                read_file=lambda path: textutils.virtual_file(path, ctx))
     r = sh.run(script, stdin)
     return ExecResult(r.out, r.err, r.code)

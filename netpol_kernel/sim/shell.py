@@ -15,9 +15,7 @@ script into a tree; this module runs the tree the way a POSIX shell does:
 * ``NAME=value`` (a shell variable) and ``NAME=value cmd`` (cmd's environment only);
 * redirections: ``> FILE``, ``>> FILE``, ``< FILE``, ``2>&1``, ``>&2``, ``&>``; files
   live in the exec's :class:`~.process.Session` (``/dev/null`` discards);
-* builtins: ``echo`` (``-n``, ``-e``), ``printf``, ``true``, ``false``, ``:``, ``exit``,
-  ``export``, ``unset``, ``cd``, ``pwd``, ``test``/``[``, ``read``, ``set`` (options
-  accepted and ignored), ``exec``.
+* builtins, passed in by the caller (:mod:`.shellbuiltins` has the POSIX ones).
 
 Everything else is a program of the image, run by the caller's ``runner`` (so the
 image decides what exists: a missing program prints the shell's own ``not found``).
@@ -29,10 +27,11 @@ busybox ash ``sh: NAME: not found`` (shell/ash.c, ``ash_msg_and_raise_error(
 bash ``bash: line 1: NAME: command not found`` (bash's execute_cmd.c).
 
 >>> from netpol_kernel.sim.shell import Shell, Output
->>> sh = Shell("sh", "ash", {"HOSTNAME": "web-1"}, lambda argv, env, stdin: Output("", "", 127))
->>> r = sh.run("echo $HOSTNAME | head -c 3 ; X=a; echo \\"$X\\"'$X' $(echo  b   c)")
+>>> def program(argv, env, stdin):  # an image whose only program is echo
+...     return Output(" ".join(argv[1:]) + "\\n") if argv[0] == "echo" else Output("", "", 127)
+>>> r = Shell("sh", "ash", {"HOSTNAME": "web-1"}, program).run("nosuch || echo $HOSTNAME $(echo  b   c)")
 >>> r.out, r.err, r.code
-('a$X b c\\n', 'sh: head: not found\\n', 0)
+('web-1 b c\\n', 'sh: nosuch: not found\\n', 0)
 """
 from __future__ import annotations
 
@@ -45,7 +44,7 @@ import bashlex.errors
 
 from ..errors import UnsupportedCommand
 
-__all__ = ["Shell", "Output", "Runner", "MAX_LOOPS"]
+__all__ = ["Shell", "Output", "Input", "ShellExit", "Runner", "Builtin", "MAX_LOOPS"]
 
 #: Iterations after which a loop stops with an error (the simulator answers at once).
 MAX_LOOPS = 100
@@ -65,6 +64,8 @@ class Output:
 
 #: Runs a program of the image: (argv, exported environment, stdin) -> Output.
 Runner = Callable[[list[str], Mapping[str, str], str], Output]
+#: A builtin: (the shell, argv, its stdin) -> Output (see :mod:`.shellbuiltins`).
+Builtin = Callable[["Shell", list[str], "Input"], Output]
 
 
 @functools.lru_cache(maxsize=512)
@@ -73,12 +74,14 @@ def _parse(script: str) -> tuple:
     return tuple(bashlex.parse(script))
 
 
-class _Exit(Exception):
+class ShellExit(Exception):
+    """Raised by ``exit`` and ``exec``: the script ends with this result."""
+
     def __init__(self, result: Output):
         self.result = result
 
 
-class _Input:
+class Input:
     """A command's standard input: ``read`` takes lines, a program takes the rest."""
 
     def __init__(self, text: str = ""):
@@ -99,14 +102,14 @@ class Shell:
     """One shell process: its variables, exported names and the way it names itself."""
 
     def __init__(self, argv0: str, dialect: str, env: Mapping[str, str], runner: Runner,
-                 builtins: Optional[Mapping[str, Callable[[list[str], str], Output]]] = None,
+                 builtins: Optional[Mapping[str, "Builtin"]] = None,
                  files: Optional[dict[str, str]] = None, read_file: Optional[Callable[[str], Optional[str]]] = None):
         self.argv0 = argv0.rsplit("/", 1)[-1]
         self.dialect = dialect  # "ash", "dash" or "bash": decides error wordings
         self.vars: dict[str, str] = dict(env)
         self.exported: set[str] = set(env)
         self.runner = runner
-        self.extra = dict(builtins or {})
+        self.builtins = dict(builtins or {})
         self.files = files if files is not None else {}
         self.read_file = read_file or (lambda path: None)
         self.status = 0
@@ -115,36 +118,36 @@ class Shell:
     # ------------------------------------------------------------------ entry
     def run(self, script: str, stdin: str = "") -> Output:
         """Parse and run a script; a syntax error is the shell's one-line error, status 2."""
-        inp = _Input(stdin)
+        inp = Input(stdin)
         try:
             return self._script(script, inp)
-        except _Exit as e:
+        except ShellExit as e:
             return e.result
 
-    def _script(self, script: str, inp: _Input) -> Output:
+    def _script(self, script: str, inp: Input) -> Output:
         if not script.strip():
             return Output("", "", 0)
         try:
             nodes = _parse(script)
         except bashlex.errors.ParsingError as e:
             msg = e.message
-            return Output("", f"{self._prefix(1)}syntax error: {msg}\n", 2)
+            return Output("", f"{self.prefix(1)}syntax error: {msg}\n", 2)
         except Exception as e:  # noqa: BLE001 - bashlex fails in many ways on input it cannot parse
             msg = "unexpected end of input" if script.rstrip().endswith("\\") else f"cannot parse ({type(e).__name__})"
-            return Output("", f"{self._prefix(1)}syntax error: {msg}\n", 2)
+            return Output("", f"{self.prefix(1)}syntax error: {msg}\n", 2)
         saved, self.src = self.src, script
         result = Output()
         try:
             for node in nodes:
                 try:
                     result = result.then(self._node(node, inp))
-                except _Exit as e:
-                    raise _Exit(result.then(e.result))
+                except ShellExit as e:
+                    raise ShellExit(result.then(e.result))
         finally:
             self.src = saved
         return result
 
-    def _prefix(self, line: int) -> str:
+    def prefix(self, line: int) -> str:
         if self.dialect == "bash":
             return f"{self.argv0}: line {line}: "
         if self.dialect == "dash":
@@ -155,7 +158,7 @@ class Shell:
         return self.src.count("\n", 0, node.pos[0]) + 1
 
     # ------------------------------------------------------------------ tree
-    def _node(self, node, inp: _Input) -> Output:
+    def _node(self, node, inp: Input) -> Output:
         kind = node.kind
         if kind == "list":
             return self._list(node.parts, inp)
@@ -176,7 +179,7 @@ class Shell:
         raise UnsupportedCommand(f"the embedded cluster's shell does not run {kind} constructs "
                                  "(see netpol_kernel.sim.shell for what it runs)")
 
-    def _list(self, parts, inp: _Input) -> Output:
+    def _list(self, parts, inp: Input) -> Output:
         result = Output("", "", self.status)
         op = ""
         for part in parts:
@@ -189,20 +192,20 @@ class Shell:
             self.status = result.code
         return result
 
-    def _pipeline(self, node, inp: _Input) -> Output:
+    def _pipeline(self, node, inp: Input) -> Output:
         negate = any(p.kind == "reservedword" and p.word == "!" for p in node.parts)
         stages = [p for p in node.parts if p.kind not in ("pipe", "reservedword")]
         data: Optional[str] = None
         err, code = "", 0
         for stage in stages:
-            r = self._node(stage, inp if data is None else _Input(data))
+            r = self._node(stage, inp if data is None else Input(data))
             data, err, code = r.out, err + r.err, r.code
         if negate:
             code = 0 if code else 1
         self.status = code
         return Output(data or "", err, code)
 
-    def _if(self, node, inp: _Input) -> Output:
+    def _if(self, node, inp: Input) -> Output:
         parts = node.parts
         result = Output()
         i = 0
@@ -221,7 +224,7 @@ class Shell:
         self.status = 0
         return Output(result.out, result.err, 0)
 
-    def _for(self, node, inp: _Input) -> Output:
+    def _for(self, node, inp: Input) -> Output:
         parts = node.parts
         name = parts[1].word
         words: list[str] = []
@@ -240,7 +243,7 @@ class Shell:
             result = result.then(self._node(body, inp))
         return result
 
-    def _while(self, node, inp: _Input, until: bool) -> Output:
+    def _while(self, node, inp: Input, until: bool) -> Output:
         lists = [p for p in node.parts if p.kind != "reservedword"]
         cond, body = lists[0], lists[1]
         result = Output()
@@ -254,7 +257,7 @@ class Shell:
                                  "(it answers at once and cannot run a loop that waits for ever)")
 
     # ------------------------------------------------------------------ simple commands
-    def _command(self, node, inp: _Input) -> Output:
+    def _command(self, node, inp: Input) -> Output:
         argv: list[str] = []
         assigns: list[tuple[str, str]] = []
         redirects = []
@@ -277,7 +280,7 @@ class Shell:
             stdin, sinks = self._redirections(redirects, inp)
         except _RedirectError as e:
             self.status = 1
-            return Output("", side.err + self._prefix(self._line(node)) + f"{e}\n", 1)
+            return Output("", side.err + self.prefix(self._line(node)) + f"{e}\n", 1)
         env = {k: v for k, v in self.vars.items() if k in self.exported}
         env.update(assigns)
         r = self._execute(argv, env, stdin, node)
@@ -286,21 +289,19 @@ class Shell:
 
     _side = Output()
 
-    def _execute(self, argv: list[str], env: dict[str, str], stdin: _Input, node) -> Output:
+    def _execute(self, argv: list[str], env: dict[str, str], stdin: Input, node) -> Output:
         name = argv[0]
-        builtin = _BUILTINS.get(name)
+        builtin = self.builtins.get(name)
         if builtin is not None:
             return builtin(self, argv, stdin)
-        if name in self.extra:
-            return self.extra[name](argv, stdin.rest())
         r = self.runner(argv, env, stdin.rest())
         if r.code == 127 and r.out == "" and r.err == "":
             what = "command not found" if self.dialect == "bash" else "not found"
-            return Output("", f"{self._prefix(self._line(node))}{name}: {what}\n", 127)
+            return Output("", f"{self.prefix(self._line(node))}{name}: {what}\n", 127)
         return r
 
     # ------------------------------------------------------------------ redirections
-    def _redirections(self, redirects, inp: _Input) -> tuple[_Input, dict[int, object]]:
+    def _redirections(self, redirects, inp: Input) -> tuple[Input, dict[int, object]]:
         sinks: dict[int, object] = {1: 1, 2: 2}
         stdin = inp
         for r in redirects:
@@ -330,7 +331,7 @@ class Shell:
                 if text is None:
                     raise _RedirectError(f"can't open {path}: no such file" if self.dialect != "bash"
                                          else f"{path}: No such file or directory")
-                stdin = _Input(text)
+                stdin = Input(text)
             else:
                 raise UnsupportedCommand(f"the embedded cluster's shell does not support the "
                                          f"redirection {kind!r}")
@@ -451,7 +452,7 @@ class Shell:
         start, end = node.pos
         raw = self.src[start:end]
         inner = raw[2:-1] if raw.startswith("$(") else raw[1:-1]
-        child = Shell(self.argv0, self.dialect, {}, self.runner, self.extra, self.files, self.read_file)
+        child = Shell(self.argv0, self.dialect, {}, self.runner, self.builtins, self.files, self.read_file)
         child.vars, child.exported, child.status = dict(self.vars), set(self.exported), self.status
         r = child.run(inner)
         self._side = Output(self._side.out, self._side.err + r.err, r.code)
@@ -461,177 +462,3 @@ class Shell:
 
 class _RedirectError(Exception):
     pass
-
-
-# ---------------------------------------------------------------- builtins
-
-def _echo(sh: Shell, argv: list[str], inp: _Input) -> Output:
-    args, newline, escapes = argv[1:], "\n", sh.dialect == "dash"
-    while args and args[0] in ("-n", "-e", "-E", "-ne", "-en"):
-        flag = args.pop(0)
-        newline = "" if "n" in flag else newline
-        escapes = "e" in flag or (escapes and flag != "-E")
-    text = " ".join(args)
-    if escapes:
-        text, _, cut = text.partition("\\c")
-        newline = "" if cut or "\\c" in " ".join(args) else newline
-        text = _unescape(text)
-    return Output(text + newline, "", 0)
-
-
-def _unescape(text: str) -> str:
-    table = {"n": "\n", "t": "\t", "\\": "\\", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
-             "0": "\0"}
-    out, i = "", 0
-    while i < len(text):
-        if text[i] == "\\" and i + 1 < len(text) and text[i + 1] in table:
-            out += table[text[i + 1]]
-            i += 2
-        else:
-            out += text[i]
-            i += 1
-    return out
-
-
-def _printf(sh: Shell, argv: list[str], inp: _Input) -> Output:
-    if len(argv) < 2:
-        raise UnsupportedCommand("printf needs a format (its usage text is not modelled)")
-    fmt, args = _unescape(argv[1]), argv[2:]
-    out = ""
-    while True:
-        i, used = 0, 0
-        piece = ""
-        while i < len(fmt):
-            ch = fmt[i]
-            if ch == "%" and i + 1 < len(fmt):
-                j = i + 1
-                while j < len(fmt) and fmt[j] in "-+ 0#123456789.":
-                    j += 1
-                conv = fmt[j] if j < len(fmt) else ""
-                spec = fmt[i:j]
-                if conv == "%":
-                    piece += "%"
-                elif conv in "sdiuxXoc":
-                    arg = args[used] if used < len(args) else ""
-                    used += 1
-                    if conv == "s" or conv == "c":
-                        piece += (spec + "s") % (arg[:1] if conv == "c" else arg)
-                    else:
-                        piece += (spec + conv.replace("u", "d").replace("i", "d")) % int(arg or 0)
-                i = j + 1
-                continue
-            piece += ch
-            i += 1
-        out += piece
-        args = args[used:]
-        if not args or not used:
-            break
-    return Output(out, "", 0)
-
-
-def _exit(sh: Shell, argv: list[str], inp: _Input) -> Output:
-    code = int(argv[1]) if len(argv) > 1 and argv[1].lstrip("-").isdigit() else sh.status
-    raise _Exit(Output("", "", code & 0xFF))
-
-
-def _export(sh: Shell, argv: list[str], inp: _Input) -> Output:
-    for a in argv[1:]:
-        if a.startswith("-"):
-            continue
-        name, eq, value = a.partition("=")
-        if eq:
-            sh.vars[name] = value
-        sh.exported.add(name)
-    return Output()
-
-
-def _unset(sh: Shell, argv: list[str], inp: _Input) -> Output:
-    for a in argv[1:]:
-        sh.vars.pop(a, None)
-        sh.exported.discard(a)
-    return Output()
-
-
-def _cd(sh: Shell, argv: list[str], inp: _Input) -> Output:
-    sh.vars["PWD"] = argv[1] if len(argv) > 1 else sh.vars.get("HOME", "/")
-    return Output()
-
-
-def _test(sh: Shell, argv: list[str], inp: _Input) -> Output:
-    args = argv[1:]
-    if argv[0] == "[":
-        if not args or args[-1] != "]":
-            return Output("", f"{sh._prefix(1)}[: missing ]\n" if sh.dialect != "ash" else "sh: missing ]\n", 2)
-        args = args[:-1]
-    negate = False
-    if args and args[0] == "!":
-        negate, args = True, args[1:]
-    ok = _test_eval(sh, args)
-    return Output("", "", 0 if ok != negate else 1)
-
-
-def _test_eval(sh: Shell, args: list[str]) -> bool:
-    if not args:
-        return False
-    if len(args) == 1:
-        return args[0] != ""
-    if len(args) == 2:
-        op, x = args
-        if op == "-z":
-            return x == ""
-        if op == "-n":
-            return x != ""
-        if op in ("-e", "-f", "-r", "-s"):
-            return x in sh.files or sh.read_file(x) is not None
-        return False
-    a, op, b = args[0], args[1], args[2]
-    if op in ("=", "=="):
-        return a == b
-    if op == "!=":
-        return a != b
-    nums = {"-eq": int.__eq__, "-ne": int.__ne__, "-lt": int.__lt__, "-le": int.__le__,
-            "-gt": int.__gt__, "-ge": int.__ge__}
-    if op in nums:
-        try:
-            return nums[op](int(a), int(b))
-        except ValueError:
-            return False
-    return False
-
-
-def _read(sh: Shell, argv: list[str], inp: _Input) -> Output:
-    names = [a for a in argv[1:] if not a.startswith("-")] or ["REPLY"]
-    line = inp.line()
-    if line is None:
-        return Output("", "", 1)
-    words = line.split(None, len(names) - 1)
-    for i, name in enumerate(names):
-        sh.vars[name] = words[i] if i < len(words) else ""
-    return Output()
-
-
-def _exec(sh: Shell, argv: list[str], inp: _Input) -> Output:
-    if len(argv) == 1:
-        return Output()
-    env = {k: v for k, v in sh.vars.items() if k in sh.exported}
-    r = sh.runner(argv[1:], env, inp.rest())
-    raise _Exit(r)
-
-
-_BUILTINS: dict[str, Callable[[Shell, list[str], _Input], Output]] = {
-    "echo": _echo,
-    "printf": _printf,
-    "true": lambda sh, a, i: Output(),
-    ":": lambda sh, a, i: Output(),
-    "false": lambda sh, a, i: Output("", "", 1),
-    "exit": _exit,
-    "export": _export,
-    "unset": _unset,
-    "cd": _cd,
-    "pwd": lambda sh, a, i: Output(sh.vars.get("PWD", "/") + "\n"),
-    "test": _test,
-    "[": _test,
-    "read": _read,
-    "set": lambda sh, a, i: Output(),
-    "exec": _exec,
-}
