@@ -1,8 +1,12 @@
-"""The commands ``kubectl exec`` runs inside a pod: curl, wget, nc, nslookup, a shell.
+"""The programs ``kubectl exec`` runs inside a pod, found by name: the shell (:mod:`.shell`),
+the text tools (:mod:`.textutils`), curl and wget (:mod:`.httpclients`), nc and ping
+(:mod:`.nettools`), agnhost (:mod:`.agnhost`), nslookup, ``python -c`` probes,
+``sleep`` and ``timeout``.
 
 Each command talks to the network only through :class:`images.PodNetwork`,
 so every name lookup and connection is judged by the policy engine; the
-simulator never waits, it reports the time a real run would have taken.
+simulator never waits: it adds the time a real run would have taken to the
+exec's clock (:class:`.process.Session`), which ``timeout`` reads.
 
 Wordings, and where they come from:
 
