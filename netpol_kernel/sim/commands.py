@@ -102,7 +102,8 @@ def _shell(argv: list[str], ctx: ExecContext) -> ExecResult:
         if not ctx.tools.has(words[0]):
             return Output("", "", 127)
         r = _dispatch(words, dataclasses.replace(ctx, env=dict(env), stdin=text))
-        return Output(r.stdout, r.stderr, r.exit_code)
+        signal, ctx.session.killed_by = ctx.session.killed_by, 0
+        return Output(r.stdout, r.stderr, r.exit_code, signal)
 
     sh = Shell(name, _shell_dialect(name, ctx), ctx.env, runner, BUILTINS, files=ctx.session.files,
                read_file=lambda path: textutils.virtual_file(path, ctx))
@@ -135,8 +136,8 @@ def _timeout(argv: list[str], ctx: ExecContext) -> ExecResult:
     clock; past DURATION it is killed with SIGTERM.
 
     busybox (miscutils/timeout.c, 1.36): the program is exec'd in timeout's own process and
-    a child kills it, so the caller sees a process killed by SIGTERM: status 143, nothing
-    more printed.  GNU coreutils (timeout.c): status 124.
+    a child kills it, so the caller sees a process killed by SIGTERM: status 143 (and a
+    shell running it prints ``Terminated``).  GNU coreutils (timeout.c): status 124.
     """
     args = argv[1:]
     while args and args[0].startswith("-") and args[0] not in ("-",):
@@ -167,6 +168,8 @@ def _timeout(argv: list[str], ctx: ExecContext) -> ExecResult:
     r = _dispatch(prog, ctx)
     if limit > 0 and ctx.session.spent - start > limit:
         ctx.session.spent = start + limit
+        if busybox:
+            ctx.session.killed_by = 15
         # Killed before it could report its own failure: what it would print at the end is lost.
         return ExecResult(r.stdout if not r.exit_code else "", "", 143 if busybox else 124)
     return r

@@ -31,6 +31,7 @@ class Session:
 
     spent: float = 0.0
     files: dict[str, str] = field(default_factory=dict)
+    killed_by: int = 0  # the signal that ended the last program (busybox timeout: SIGTERM, 15)
 
     def wait(self, seconds: float) -> None:
         self.spent += max(0.0, seconds)

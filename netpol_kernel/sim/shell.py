@@ -57,6 +57,7 @@ class Output:
     out: str = ""
     err: str = ""
     code: int = 0
+    signal: int = 0  # the signal that killed the program, if one did
 
     def then(self, other: "Output") -> "Output":
         return Output(self.out + other.out, self.err + other.err, other.code)
@@ -72,6 +73,10 @@ Builtin = Callable[["Shell", list[str], "Input"], Output]
 def _parse(script: str) -> tuple:
     """bashlex's tree for a script; probes repeat the same scripts, and the tree is only read."""
     return tuple(bashlex.parse(script))
+
+
+#: strsignal() of the signals programs are killed with here (glibc and musl agree).
+_SIGNALS = {9: "Killed", 15: "Terminated"}
 
 
 class ShellExit(Exception):
@@ -298,6 +303,10 @@ class Shell:
         if r.code == 127 and r.out == "" and r.err == "":
             what = "command not found" if self.dialect == "bash" else "not found"
             return Output("", f"{self.prefix(self._line(node))}{name}: {what}\n", 127)
+        if r.signal in _SIGNALS and self.dialect != "bash":
+            # ash and dash (jobs.c dowait -> sprint_status48): a foreground job killed by a
+            # signal other than SIGINT/SIGPIPE gets strsignal()'s text on stderr.
+            return Output(r.out, r.err + _SIGNALS[r.signal] + "\n", r.code)
         return r
 
     # ------------------------------------------------------------------ redirections
