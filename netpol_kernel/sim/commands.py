@@ -50,7 +50,8 @@ from typing import Callable, Mapping, Optional, Sequence
 from ..backends.base import ExecResult
 from ..errors import UnsupportedCommand
 from . import agnhost, httpclients, nettools, outside, textutils
-from .dns import DNS_SERVICE_IP
+from .dns import DNS_SERVICE_IP, search_list
+from .images import Resolution
 from .process import ExecContext, oci_not_found, resolve_host
 from .shell import Output, Shell
 from .shellbuiltins import BUILTINS
@@ -244,6 +245,8 @@ def _nslookup(argv: list[str], ctx: ExecContext) -> ExecResult:
     dialect = ctx.tools.nslookup or "busybox"
     if len(names) > 1 and dialect != "busybox-old":
         return _nslookup_via(names[0], names[1], ctx, dialect)
+    if dialect == "busybox":
+        return _busybox_nslookup(names[0], ctx, ctx.net.resolve, DNS_SERVICE_IP, DNS_SERVICE_IP)
     res = ctx.net.resolve(names[0])
     if dialect == "busybox-old":
         err = "nslookup: can't resolve '(null)': Name does not resolve\n"
@@ -254,14 +257,45 @@ def _nslookup(argv: list[str], ctx: ExecContext) -> ExecResult:
         return ExecResult("\n", err + f"nslookup: can't resolve '{names[0]}': {why}\n", 1)
     if res.status == "timeout":
         return ExecResult(";; connection timed out; no servers could be reached\n\n", "", 1)
-    sep = "#" if dialect == "bind" else ":"
-    head = f"Server:\t\t{res.server}\nAddress:\t{res.server}{sep}53\n\n"
-    if res.status != "ok":
-        missing = res.tried[0] if res.tried and dialect != "bind" else names[0]
-        return ExecResult(head + f"** server can't find {missing}: NXDOMAIN\n\n", "", 1)
-    # Answers CoreDNS forwarded upstream lack the AA bit: both nslookups say so.
+    head = f"Server:\t\t{res.server}\nAddress:\t{res.server}#53\n\n"
+    if res.status != "ok":  # bind's nslookup: the name as typed, once
+        return ExecResult(head + f"** server can't find {names[0]}: NXDOMAIN\n\n", "", 1)
     note = "" if res.authoritative else "Non-authoritative answer:\n"
     return ExecResult(head + note + f"Name:\t{res.fqdn}\nAddress: {res.ip}\n\n", "", 0)
+
+
+def _busybox_nslookup(name: str, ctx: ExecContext, resolve: Callable[[str], "Resolution"],
+                      server: str, address: str) -> ExecResult:
+    """busybox 1.29+ nslookup (networking/nslookup.c, 1.36), which builds its own queries:
+
+    * ``add_query_with_search``: a name with a dot is asked as is; a name without one is
+      asked once per ``search`` domain of resolv.conf (never bare), A queries then AAAA;
+    * every reply is printed as it arrives (here: in the order sent): an error rcode as
+      ``** server can't find NAME: NXDOMAIN``, an answer through ``parse_reply``
+      (``Non-authoritative answer:`` when the AA bit is clear, then ``Name:``/``Address:``),
+      each followed by an empty line, so an empty AAAA answer is just that line;
+    * the exit status is 1 as soon as one reply carried an error, so with kube-dns's
+      search path ``nslookup backend`` exits 1 even when backend resolves.
+    """
+    if "." in name:
+        queries = [name.rstrip(".")]
+    else:
+        queries = [q for q in search_list(name, ctx.namespace) if q != name]
+    res = resolve(name.rstrip(".") + "." if "." in name else name)
+    if res.status == "timeout":
+        return ExecResult(";; connection timed out; no servers could be reached\n\n", "", 1)
+    found = (res.fqdn or "").lower() if res.status == "ok" else ""
+    out = f"Server:\t\t{server}\nAddress:\t{address}:53\n\n"
+    failed = False
+    for qtype in ("A", "AAAA"):
+        for q in queries:
+            if q.lower() != found:
+                out += f"** server can't find {q}: NXDOMAIN\n\n"
+                failed = True
+                continue
+            note = "" if res.authoritative else "Non-authoritative answer:\n"
+            out += note + (f"Name:\t{res.fqdn}\nAddress: {res.ip}\n\n" if qtype == "A" else "\n")
+    return ExecResult(out, "", 1 if failed else 0)
 
 
 def _nslookup_via(name: str, server: str, ctx: ExecContext, dialect: str) -> ExecResult:
@@ -275,18 +309,22 @@ def _nslookup_via(name: str, server: str, ctx: ExecContext, dialect: str) -> Exe
     if dial.status != "open":
         ctx.session.wait(15.0)
         return ExecResult(";; connection timed out; no servers could be reached\n\n", "", 1)
-    sep = "#" if dialect == "bind" else ":"
-    head = f"Server:\t\t{server}\nAddress:\t{ip}{sep}53\n\n"
-    if ip == DNS_SERVICE_IP:
-        res = ctx.net.resolve(name)
-        if res.status == "ok":
-            note = "" if res.authoritative else "Non-authoritative answer:\n"
-            return ExecResult(head + note + f"Name:\t{res.fqdn}\nAddress: {res.ip}\n\n", "", 0)
+
+    def upstream(host: str) -> Resolution:
+        addr = outside.lookup(host)
+        if addr is None:
+            return Resolution("nxdomain", host, server=ip)
+        return Resolution("ok", host, addr, host.rstrip("."), server=ip, authoritative=False)
+
+    resolve = ctx.net.resolve if ip == DNS_SERVICE_IP else upstream
+    if dialect == "busybox":
+        return _busybox_nslookup(name, ctx, resolve, server, ip)
+    res = resolve(name)
+    head = f"Server:\t\t{server}\nAddress:\t{ip}#53\n\n"
+    if res.status != "ok":
         return ExecResult(head + f"** server can't find {name}: NXDOMAIN\n\n", "", 1)
-    addr = outside.lookup(name)
-    if addr is None:
-        return ExecResult(head + f"** server can't find {name}: NXDOMAIN\n\n", "", 1)
-    return ExecResult(head + f"Non-authoritative answer:\nName:\t{name}\nAddress: {addr}\n\n", "", 0)
+    note = "" if res.authoritative else "Non-authoritative answer:\n"
+    return ExecResult(head + note + f"Name:\t{res.fqdn}\nAddress: {res.ip}\n\n", "", 0)
 
 
 # ---------------------------------------------------------------- python -c (connect probes)
