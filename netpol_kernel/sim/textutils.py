@@ -11,7 +11,8 @@ filename)`` for the others: ``grep: /x: No such file or directory``); GNU coreut
 ``cat: /x: No such file or directory`` and ``ls: cannot access '/x': No such file or
 directory`` (status 2).  ``wc`` with one count of stdin prints the bare number in both
 (busybox wc.c drops the padding when only one column of stdin is printed; GNU wc
-sizes the column from the input, 1 digit for a pipe with one count).
+sizes the column from the input, 1 digit for a pipe with one count); several counts are
+``%9lu`` columns in busybox (coreutils/wc.c 1.36).
 
 >>> from netpol_kernel.sim.textutils import grep_lines, head_lines
 >>> grep_lines("a\\nb\\nab\\n", "a", invert=False, ignore_case=False)
@@ -216,10 +217,10 @@ def _wc(argv: list[str], ctx: ExecContext) -> ExecResult:
     counts = {"l": text.count("\n"), "w": len(text.split()), "c": len(text.encode()), "m": len(text)}
     cols = [counts[f] for f in "lwcm" if f in flags]
     name = f" {files[0]}" if len(files) == 1 else ""
-    if len(cols) == 1 and not name:
-        line = str(cols[0])
+    if len(cols) == 1 and len(files) <= 1:
+        line = str(cols[0])  # busybox wc.c: exactly one option and at most one file: "%lu"
     else:
-        width = 9 if is_busybox(ctx) else 7
+        width = 9 if is_busybox(ctx) else 7  # busybox: "%9lu" then " %9lu"
         line = " ".join(f"{n:>{width}}" for n in cols)
     return ExecResult(line + name + "\n" if not err or text else "", err, code)
 
