@@ -152,9 +152,9 @@ def _timeout(argv: list[str], ctx: ExecContext) -> ExecResult:
             break
     busybox = "busybox" in (ctx.tools.nslookup or "") or ctx.tools.libc == "musl" or "ash" in ctx.tools.commands
     if len(args) < 2:
-        return ExecResult("", "BusyBox timeout: missing argument\n" if busybox else
-                          "timeout: missing operand\nTry 'timeout --help' for more information.\n",
-                          1 if busybox else 125)
+        if busybox:  # bb_show_usage(): the applet's whole usage text
+            raise UnsupportedCommand("timeout needs DURATION and a program (busybox prints its usage text)")
+        return ExecResult("", "timeout: missing operand\nTry 'timeout --help' for more information.\n", 125)
     limit = _duration(args[0])
     if limit is None:
         return ExecResult("", f"timeout: invalid number '{args[0]}'\n" if busybox else
@@ -194,8 +194,9 @@ def _sleep(argv: list[str], ctx: ExecContext) -> ExecResult:
             return ExecResult("", f"sleep: invalid number '{a}'\n", 1)
         total += d
     if len(argv) < 2:
-        return ExecResult("", "BusyBox sleep: missing argument\n" if ctx.tools.libc == "musl"
-                          else "sleep: missing operand\nTry 'sleep --help' for more information.\n", 1)
+        if ctx.tools.libc == "musl" or "ash" in ctx.tools.commands:
+            raise UnsupportedCommand("sleep needs a duration (busybox prints its usage text)")
+        return ExecResult("", "sleep: missing operand\nTry 'sleep --help' for more information.\n", 1)
     ctx.session.wait(total if total != float("inf") else 10 ** 9)
     return ExecResult("", "", 0)
 

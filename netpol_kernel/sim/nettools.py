@@ -153,7 +153,7 @@ def ping(argv: list[str], ctx: ExecContext) -> ExecResult:
         else:
             hosts.append(a)
     if len(hosts) != 1:
-        return ExecResult("", "BusyBox ping: missing argument\n" if not hosts else "", 1)
+        raise UnsupportedCommand("ping needs exactly one host (busybox prints its usage text otherwise)")
     if count is None and deadline is None:
         raise UnsupportedCommand("ping without -c N (or -w SECS) runs until interrupted; "
                                  "the embedded cluster needs -c, e.g. ping -c 3 HOST")

@@ -185,8 +185,9 @@ def _grep(argv: list[str], ctx: ExecContext) -> ExecResult:
             rest.append(a)
     if not patterns:
         if not rest:
-            return ExecResult("", "BusyBox grep: missing pattern\n" if is_busybox(ctx) else
-                              "Usage: grep [OPTION]... PATTERNS [FILE]...\n"
+            if is_busybox(ctx):
+                raise UnsupportedCommand("grep needs a pattern (busybox prints its usage text)")
+            return ExecResult("", "Usage: grep [OPTION]... PATTERNS [FILE]...\n"
                               "Try 'grep --help' for more information.\n", 2)
         patterns, rest = [rest[0]], rest[1:]
     text, err, code = _inputs("grep", rest, ctx)
