@@ -186,12 +186,15 @@ def _set(o: _CurlOpts, attr: Optional[str], value: str, option: str) -> None:
     elif attr in ("connect_timeout", "max_time"):
         # src/tool_paramhlp.c secs2ms/str2udouble: PARAM_BAD_NUMERIC, worded by
         # tool_getparam.c's param2text as "expected a proper numerical parameter".
+        # A negative number is PARAM_NEGATIVE_NUMERIC: "expected a positive numerical parameter".
         try:
             number = float(value)
         except ValueError:
-            number = -1.0
-        if number < 0 or value.strip() != value or value.lower() in ("nan", "inf", "infinity"):
+            number = float("nan")
+        if number != number or value.strip() != value or value.lower() in ("inf", "infinity", "+inf"):
             raise _CurlUsage(f"curl: option {option}: expected a proper numerical parameter")
+        if number < 0:
+            raise _CurlUsage(f"curl: option {option}: expected a positive numerical parameter")
         setattr(o, attr, number)
     else:
         setattr(o, attr, value)
