@@ -171,6 +171,9 @@ def test_curl_arguments_as_curl_parses_them(c):
         "curl: option --max-time: expected a proper numerical parameter", 2)
     assert c.exec("cu", ["curl", "-m", "x1", "web"]).stderr.startswith(
         "curl: option -m: expected a proper numerical parameter\n")
+    # PARAM_NEGATIVE_NUMERIC (src/tool_helpers.c param2text).
+    assert c.exec("cu", ["curl", "-m", "-1", "web"]).stderr.startswith(
+        "curl: option -m: expected a positive numerical parameter\n")
     # lib/urlapi.c CURLUE_BAD_PORT_NUMBER ("URL rejected: " from lib/url.c), CURLE_URL_MALFORMAT = 3.
     r = c.exec("cu", ["curl", "-sS", "web:99999"])
     assert (r.stderr, r.exit_code) == (
