@@ -23,7 +23,7 @@ Sources:
   text and a newline, with ``X-App-Name: http-echo`` and ``X-App-Version``.
 * gcr.io/google-samples/hello-app (GoogleCloudPlatform/kubernetes-engine-samples
   quickstarts/hello-app/main.go): ``$PORT`` or 8080, ``Hello, world!\\nVersion:
-  1.0.0\\nHostname: POD\\n``; logs ``Serving request: /``.
+  1.0.0\\nHostname: POD\\n``; logs ``YYYY/MM/DD HH:MM:SS Serving request: /`` (Go's log).
 * ``python -m http.server [PORT]`` (Lib/http/server.py): port 8000, HTTP/1.0 replies,
   ``Server: SimpleHTTP/0.6 Python/3.x``, a directory listing of ``/``, the log line
   ``IP - - [dd/Mon/YYYY HH:MM:SS] "GET / HTTP/1.1" 200 -`` on stderr.
@@ -212,7 +212,10 @@ def http_echo(text: str, version: str) -> Server:
 
 def hello_app(version: str) -> Server:
     def serve(req: Request, net: PodNetwork) -> Reply:
-        _log(net, f"Serving request: {req.path.split('?', 1)[0]}")
+        # log.Printf with Go's default flags: "2006/01/02 15:04:05 " before the message.
+        stamp = net.now().astimezone(timezone.utc).strftime("%Y/%m/%d %H:%M:%S") if net.now().tzinfo \
+            else net.now().strftime("%Y/%m/%d %H:%M:%S")
+        _log(net, f"{stamp} Serving request: {req.path.split('?', 1)[0]}")
         return _go_text(f"Hello, world!\nVersion: {version}\nHostname: {net.pod}\n", net)
     return serve
 
