@@ -11,13 +11,15 @@ Every mutating command is atomic: the state is snapshotted first and restored if
 the command raises.  The default clock starts at a fixed instant and advances one
 second per mutating command, so names, addresses, ages and outputs are the same
 on every run.  The pieces: :mod:`controllers` (state, Deployment -> ReplicaSet ->
-Pods), :mod:`network` (kube-dns, kube-proxy, the CNI), :mod:`workloads` (what
-images serve), :mod:`commands` and :mod:`httpclients` (what runs in a pod).
+Pods), :mod:`network` (kube-dns, kube-proxy, the CNI), :mod:`images` and
+:mod:`programs` (what images run and serve), :mod:`commands`, :mod:`shell` and the
+tools (what runs in a pod), :mod:`outside` (the internet), :mod:`hostclient`
+(a client outside the cluster).
 
 Not modelled: scheduling, image pulls, probes and restarts (pods are Running
 and Ready at once, even when a Secret they need is missing); rollout pacing
-(a new template replaces all pods at once); the outside world (external names do
-not resolve, external addresses never answer); ServiceAccounts, Ingress, Jobs,
+(a new template replaces all pods at once); the outside world beyond the few hosts
+of :mod:`outside`; ServiceAccounts, Ingress, Jobs,
 EndpointSlices; Namespace termination (deletion is immediate).
 
 >>> from netpol_kernel.api.manifests import load_documents
@@ -58,7 +60,7 @@ from ..errors import NamespaceMismatchError
 from ..policy.objects import LabelSelector, from_dict
 from ..policy.selectors import parse_selector
 from ..api.validation import check
-from .images import toolbox
+from .programs import toolbox_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..policy.engine import Engine
@@ -97,6 +99,16 @@ class EmbeddedCluster:
         self._clock = clock
         self._state = Store.bootstrap(seed, self.now)
         self._engine: Optional[tuple[int, "Engine"]] = None
+        self._logs: dict[tuple[str, str, str], list[str]] = {}
+
+    # -- container logs -----------------------------------------------------------------
+    def append_log(self, namespace: str, pod: str, container: str, line: str) -> None:
+        """A line a container wrote to stdout/stderr (what ``kubectl logs`` shows)."""
+        self._logs.setdefault((namespace, pod, container), []).append(line)
+
+    def logs(self, namespace: str, pod: str, container: str) -> list[str]:
+        """The lines a container has written so far, oldest first."""
+        return list(self._logs.get((namespace, pod, container), ()))
 
     # -- time -----------------------------------------------------------------------
     def now(self) -> datetime:
@@ -400,8 +412,9 @@ class EmbeddedCluster:
         return hashlib.sha256(f"{self._state.namer.seed}/exec/{self._state.execs}".encode()).hexdigest()
 
     def exec(self, pod: str, argv: Sequence[str], namespace: Optional[str] = None,
-             container: Optional[str] = None, tty: bool = False) -> ExecResult:
-        """``kubectl exec POD -- argv`` (POD may be ``deploy/NAME``); no TTY unless ``tty``."""
+             container: Optional[str] = None, tty: bool = False, stdin: Optional[str] = None) -> ExecResult:
+        """``kubectl exec [-i] POD -- argv`` (POD may be ``deploy/NAME``); no TTY unless ``tty``;
+        ``stdin`` is what ``-i`` sends (``sh`` with no ``-c`` reads its script from it)."""
         p = self._pod_for(pod, namespace)
         containers = p["spec"]["containers"]
         note = ""
@@ -414,11 +427,11 @@ class EmbeddedCluster:
             c = next((x for x in containers if x["name"] == container), None)
             if c is None:
                 return KubectlExecError("", f'error: unable to upgrade connection: container not found ("{container}")\n', 1)
-        r = self._run(p, c["image"], c, argv, tty)
+        r = self._run(p, c["image"], c, argv, tty, stdin)
         return type(r)(r.stdout, note + r.stderr, r.exit_code)
 
     def debug(self, pod: str, image: str, argv: Sequence[str], namespace: Optional[str] = None,
-              target: Optional[str] = None) -> ExecResult:
+              target: Optional[str] = None, stdin: Optional[str] = None) -> ExecResult:
         """``kubectl debug -q -i POD --image=IMAGE [--target=C] -- argv``: an ephemeral container
         in the pod's network namespace, so the pod's policies apply to what it does."""
         p = self._pod_for(pod, namespace)
@@ -428,7 +441,7 @@ class EmbeddedCluster:
             live = st.get("Pod", p["metadata"]["namespace"], p["metadata"]["name"])
             cname = f"debugger-{st.namer.suffix()}"
             # Without a command the image's entrypoint runs with no stdin and ends at once.
-            result = (self._run(live, image, {"name": cname, "image": image, "env": []}, argv, False)
+            result = (self._run(live, image, {"name": cname, "image": image, "env": []}, argv, False, stdin)
                       if argv else ExecResult("", "", 0))
             now = st.now()
             live["spec"].setdefault("ephemeralContainers", []).append({
@@ -444,10 +457,11 @@ class EmbeddedCluster:
             st.put(live)
         return result
 
-    def _run(self, pod: dict, image: str, container: dict, argv: Sequence[str], tty: bool) -> ExecResult:
+    def _run(self, pod: dict, image: str, container: dict, argv: Sequence[str], tty: bool,
+             stdin: Optional[str] = None) -> ExecResult:
         net = PodNet(self, pod, container)
-        ctx = ExecContext(toolbox(image), net, net.env, pod["metadata"]["name"], pod["metadata"]["namespace"],
-                          self._exec_id(), tty, _hosts(pod))
+        ctx = ExecContext(toolbox_for(image), net, net.env, pod["metadata"]["name"], pod["metadata"]["namespace"],
+                          self._exec_id(), tty, _hosts(pod), stdin or "")
         return run(argv, ctx)
 
     # -- helpers for the network --------------------------------------------------------------

@@ -1,8 +1,12 @@
-"""The commands ``kubectl exec`` runs inside a pod: curl, wget, nc, nslookup, a shell.
+"""The programs ``kubectl exec`` runs inside a pod, found by name: the shell (:mod:`.shell`),
+the text tools (:mod:`.textutils`), curl and wget (:mod:`.httpclients`), nc and ping
+(:mod:`.nettools`), agnhost (:mod:`.agnhost`), nslookup, ``python -c`` probes,
+``sleep`` and ``timeout``.
 
-Each command talks to the network only through :class:`workloads.PodNetwork`,
+Each command talks to the network only through :class:`images.PodNetwork`,
 so every name lookup and connection is judged by the policy engine; the
-simulator never waits, it reports the time a real run would have taken.
+simulator never waits: it adds the time a real run would have taken to the
+exec's clock (:class:`.process.Session`), which ``timeout`` reads.
 
 Wordings, and where they come from:
 
@@ -35,152 +39,202 @@ Wordings, and where they come from:
   notebook) curl draws its progress meter on stderr; we print its final state,
   as a notebook shows it after the carriage returns.
 
->>> from netpol_kernel.sim.commands import split_shell
->>> split_shell("curl -s backend:8080 && echo ok; echo $HOSTNAME", {"HOSTNAME": "fe"})
-[(['curl', '-s', 'backend:8080'], ''), (['echo', 'ok'], '&&'), (['echo', 'fe'], ';')]
+>>> from netpol_kernel.sim.commands import run
 """
 from __future__ import annotations
 
+import dataclasses
 import re
-import shlex
 from typing import Callable, Mapping, Optional, Sequence
 
 from ..backends.base import ExecResult
 from ..errors import UnsupportedCommand
-from . import httpclients
-from .process import ExecContext, oci_not_found, resolve_host, strerror
+from . import agnhost, httpclients, nettools, outside, textutils
+from .dns import DNS_SERVICE_IP, search_list
+from .images import Resolution
+from .process import ExecContext, oci_not_found, resolve_host
+from .shell import Output, Shell
+from .shellbuiltins import BUILTINS
 
-__all__ = ["run", "split_shell"]
+__all__ = ["run", "Tool"]
+
+#: A program of an image: argv and context (stdin, environment, network) -> its result.
+Tool = Callable[[list[str], ExecContext], ExecResult]
 
 
 def run(argv: Sequence[str], ctx: ExecContext) -> ExecResult:
-    """Run argv as ``kubectl exec POD -- argv`` would."""
+    """Run argv as ``kubectl exec [-i] POD -- argv`` would (``ctx.stdin``: what ``-i`` sends)."""
     if not argv:
         raise UnsupportedCommand("error: you must specify at least one command for the container")
     cmd = argv[0]
     if not ctx.tools.has(cmd):
         return oci_not_found(ctx, cmd)
-    return _dispatch(list(argv), ctx, shell=None)
+    return _dispatch(list(argv), ctx)
 
 
 # ---------------------------------------------------------------- shell
 
-_VAR = re.compile(r"\$(\{(\w+)\}|(\w+))")
-
-
-def _expand(text: str, env: Mapping[str, str]) -> str:
-    """$VAR and ${VAR} outside single quotes (enough for one-line ``sh -c`` commands)."""
-    parts = re.split(r"('[^']*')", text)
-    return "".join(p if p.startswith("'") else
-                   _VAR.sub(lambda m: env.get(m.group(2) or m.group(3), ""), p) for p in parts)
-
-
-def split_shell(script: str, env: Mapping[str, str]) -> list[tuple[list[str], str]]:
-    """A command list: ``[(argv, operator before it)]``; operators ``;``, ``&&``, ``||``."""
-    lex = shlex.shlex(_expand(script, env), posix=True, punctuation_chars=";&|")
-    lex.whitespace_split = True
-    out: list[tuple[list[str], str]] = []
-    cur: list[str] = []
-    op = ""
-    for tok in lex:
-        if tok in (";", "&&", "||"):
-            if cur:
-                out.append((cur, op))
-            cur, op = [], tok
-        elif set(tok) <= set(";&|<>"):
-            raise UnsupportedCommand(f"the embedded cluster's shell does not support {tok!r} "
-                                     "(only ;, && and || between simple commands)")
-        else:
-            cur.append(tok)
-    if cur:
-        out.append((cur, op))
-    return out
+def _shell_dialect(name: str, ctx: ExecContext) -> str:
+    """Which shell ``name`` is in this image: bash, dash (Debian's sh) or busybox ash."""
+    if name == "bash":
+        return "bash"
+    if ctx.tools.shell in ("bash", "sh", "dash") and ctx.tools.libc != "musl" and "ash" not in ctx.tools.commands:
+        return "dash"
+    return "ash"
 
 
 def _shell(argv: list[str], ctx: ExecContext) -> ExecResult:
-    name = argv[0]
-    if len(argv) < 3 or argv[1] != "-c":
-        return ExecResult("", "", 0)  # an interactive shell with no stdin exits at once
-    out, err, code = "", "", 0
-    for words, op in split_shell(argv[2], ctx.env):
-        if (op == "&&" and code != 0) or (op == "||" and code == 0):
-            continue
-        if not ctx.tools.has(words[0]) and words[0] not in _BUILTINS:
-            if ctx.tools.shell == "bash":
-                r = ExecResult("", f"{name.rsplit('/', 1)[-1]}: line 1: {words[0]}: command not found\n", 127)
-            else:
-                r = ExecResult("", f"{name}: {words[0]}: not found\n", 127)
+    """``sh -c SCRIPT [NAME ARGS]``, or ``sh`` reading its script from stdin (``kubectl exec -i``)."""
+    name = argv[0].rsplit("/", 1)[-1]
+    args = argv[1:]
+    while args and args[0] in ("-e", "-x", "-u", "-l", "-i", "-s", "--login", "--norc", "--noprofile"):
+        args = args[1:]
+    if args and args[0] == "-c":
+        if len(args) < 2:
+            msg = f"{name}: -c: option requires an argument\n" if name == "bash" else f"{name}: -c requires an argument\n"
+            return ExecResult("", msg, 2)
+        script, stdin = args[1], ctx.stdin
+    elif args:
+        return _script_file(name, args[0], ctx)
+    else:
+        script, stdin = ctx.stdin, ""  # an interactive shell with no stdin exits at once
+
+    def runner(words: list[str], env: Mapping[str, str], text: str) -> Output:
+        if not ctx.tools.has(words[0]):
+            return Output("", "", 127)
+        r = _dispatch(words, dataclasses.replace(ctx, env=dict(env), stdin=text))
+        signal, ctx.session.killed_by = ctx.session.killed_by, 0
+        return Output(r.stdout, r.stderr, r.exit_code, signal)
+
+    sh = Shell(name, _shell_dialect(name, ctx), ctx.env, runner, BUILTINS, files=ctx.session.files,
+               read_file=lambda path: textutils.virtual_file(path, ctx))
+    r = sh.run(script, stdin)
+    return ExecResult(r.out, r.err, r.code)
+
+
+def _script_file(name: str, path: str, ctx: ExecContext) -> ExecResult:
+    text = ctx.session.files.get(path)
+    if text is None:
+        text = textutils.virtual_file(path, ctx)
+    if text is None:
+        msg = (f"{name}: {path}: No such file or directory\n" if name == "bash"
+               else f"{name}: 0: cannot open {path}: No such file\n" if _shell_dialect(name, ctx) == "dash"
+               else f"{name}: can't open '{path}': No such file or directory\n")
+        return ExecResult("", msg, 127 if name == "bash" else 2)
+    return _shell([name, "-c", text], ctx)
+
+
+# ---------------------------------------------------------------- the table
+
+def _http(name: str) -> Tool:
+    def call(argv: list[str], ctx: ExecContext) -> ExecResult:
+        return getattr(httpclients, name)(argv, ctx)
+    return call
+
+
+def _timeout(argv: list[str], ctx: ExecContext) -> ExecResult:
+    """``timeout [-s SIG] [-k SECS] DURATION PROG ARGS``: the program runs on the session's
+    clock; past DURATION it is killed with SIGTERM.
+
+    busybox (miscutils/timeout.c, 1.36): the program is exec'd in timeout's own process and
+    a child kills it, so the caller sees a process killed by SIGTERM: status 143 (and a
+    shell running it prints ``Terminated``).  GNU coreutils (timeout.c): status 124.
+    """
+    args = argv[1:]
+    while args and args[0].startswith("-") and args[0] not in ("-",):
+        if args[0] in ("-s", "-k", "-t"):
+            args = args[2:]
+        elif args[0] in ("--preserve-status", "--foreground", "-v", "--verbose"):
+            args = args[1:]
+        elif args[0].startswith(("--signal=", "--kill-after=")) or re.fullmatch(r"-[sk]\S+", args[0]):
+            args = args[1:]
         else:
-            r = _dispatch(words, ctx, shell=name)
-        out, err, code = out + r.stdout, err + r.stderr, r.exit_code
-    return ExecResult(out, err, code)
+            break
+    busybox = "busybox" in (ctx.tools.nslookup or "") or ctx.tools.libc == "musl" or "ash" in ctx.tools.commands
+    if len(args) < 2:
+        if busybox:  # bb_show_usage(): the applet's whole usage text
+            raise UnsupportedCommand("timeout needs DURATION and a program (busybox prints its usage text)")
+        return ExecResult("", "timeout: missing operand\nTry 'timeout --help' for more information.\n", 125)
+    limit = _duration(args[0])
+    if limit is None:
+        return ExecResult("", f"timeout: invalid number '{args[0]}'\n" if busybox else
+                          f"timeout: invalid time interval '{args[0]}'\n"
+                          "Try 'timeout --help' for more information.\n", 1 if busybox else 125)
+    prog = args[1:]
+    if not ctx.tools.has(prog[0]):
+        return (ExecResult("", f"timeout: can't execute '{prog[0]}': No such file or directory\n", 127)
+                if busybox else ExecResult("", f"timeout: failed to run command '{prog[0]}': "
+                                           "No such file or directory\n", 127))
+    start = ctx.session.spent
+    r = _dispatch(prog, ctx)
+    if limit > 0 and ctx.session.spent - start > limit:
+        ctx.session.spent = start + limit
+        if busybox:
+            ctx.session.killed_by = 15
+        # Killed before it could report its own failure: what it would print at the end is lost.
+        return ExecResult(r.stdout if not r.exit_code else "", "", 143 if busybox else 124)
+    return r
 
 
-# ---------------------------------------------------------------- small tools
+def _duration(text: str) -> Optional[float]:
+    m = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)([smhd]?)", text)
+    if m is None:
+        return None
+    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def _sleep(argv: list[str], ctx: ExecContext) -> ExecResult:
+    total = 0.0
+    for a in argv[1:]:
+        if a == "infinity":
+            total = float("inf")
+            continue
+        d = _duration(a)
+        if d is None:
+            return ExecResult("", f"sleep: invalid number '{a}'\n", 1)
+        total += d
+    if len(argv) < 2:
+        if ctx.tools.libc == "musl" or "ash" in ctx.tools.commands:
+            raise UnsupportedCommand("sleep needs a duration (busybox prints its usage text)")
+        return ExecResult("", "sleep: missing operand\nTry 'sleep --help' for more information.\n", 1)
+    ctx.session.wait(total if total != float("inf") else 10 ** 9)
+    return ExecResult("", "", 0)
+
 
 def _echo(argv: list[str], ctx: ExecContext) -> ExecResult:
+    """``/bin/echo`` run directly by kubectl exec (no shell): no escapes unless ``-e``."""
     args, newline = argv[1:], "\n"
     if args and args[0] == "-n":
         args, newline = args[1:], ""
     return ExecResult(" ".join(args) + newline, "", 0)
 
 
-def _cat(argv: list[str], ctx: ExecContext) -> ExecResult:
-    files = {
-        "/etc/resolv.conf": (f"search {ctx.namespace}.svc.cluster.local svc.cluster.local cluster.local\n"
-                             "nameserver 10.96.0.10\noptions ndots:5\n"),
-        "/etc/hostname": ctx.hostname + "\n",
-        "/etc/hosts": ctx.hosts,
-    }
-    out, err, code = "", "", 0
-    for f in argv[1:]:
-        if f in files:
-            out += files[f]
-        else:
-            err += (f"cat: can't open '{f}': No such file or directory\n" if ctx.tools.libc == "musl"
-                    else f"cat: {f}: No such file or directory\n")
-            code = 1
-    return ExecResult(out, err, code)
-
-
-def _env(argv: list[str], ctx: ExecContext) -> ExecResult:
-    if len(argv) > 1 and argv[0].endswith("printenv"):
-        vals = [ctx.env[k] for k in argv[1:] if k in ctx.env]
-        return ExecResult("".join(v + "\n" for v in vals), "", 0 if len(vals) == len(argv) - 1 else 1)
-    return ExecResult("".join(f"{k}={v}\n" for k, v in ctx.env.items()), "", 0)
-
-
-_BUILTINS: dict[str, Callable[[list[str], ExecContext], ExecResult]] = {
+_TABLE: dict[str, Tool] = {
     "echo": _echo,
     "true": lambda a, c: ExecResult("", "", 0),
     "false": lambda a, c: ExecResult("", "", 1),
-    "sleep": lambda a, c: ExecResult("", "", 0),  # the simulator never waits
+    "sleep": _sleep,
+    "timeout": _timeout,
     "pwd": lambda a, c: ExecResult("/\n", "", 0),
+    "whoami": lambda a, c: ExecResult("root\n", "", 0),
+    "id": lambda a, c: ExecResult("uid=0(root) gid=0(root) groups=0(root)\n", "", 0),
+    **textutils.TOOLS,
+    "curl": _http("curl"), "wget": _http("wget"),
+    "nc": nettools.nc, "ping": nettools.ping, "nslookup": lambda a, c: _nslookup(a, c),
+    "python": lambda a, c: _python(a, c), "python3": lambda a, c: _python(a, c),
+    "agnhost": agnhost.client,
 }
 
 
-def _http(name: str) -> Callable[[list[str], ExecContext], ExecResult]:
-    def call(argv: list[str], ctx: ExecContext) -> ExecResult:
-        return getattr(httpclients, name)(argv, ctx)
-    return call
-
-
-def _dispatch(argv: list[str], ctx: ExecContext, shell: Optional[str]) -> ExecResult:
+def _dispatch(argv: list[str], ctx: ExecContext) -> ExecResult:
     name = argv[0].rsplit("/", 1)[-1]
     if name in ("sh", "ash", "bash", "dash"):
         return _shell(argv, ctx)
-    table: dict[str, Callable[[list[str], ExecContext], ExecResult]] = {
-        **_BUILTINS, "cat": _cat, "env": _env, "printenv": _env,
-        "hostname": lambda a, c: ExecResult(c.hostname + "\n", "", 0),
-        "whoami": lambda a, c: ExecResult("root\n", "", 0),
-        "id": lambda a, c: ExecResult("uid=0(root) gid=0(root) groups=0(root)\n", "", 0),
-        "curl": _http("curl"), "wget": _http("wget"), "nc": _nc, "nslookup": _nslookup,
-        "python": _python, "python3": _python,
-    }
-    if name not in table:
+    tool = _TABLE.get(name)
+    if tool is None:
         raise UnsupportedCommand(f"the embedded cluster does not model {name!r} "
-                                 "(try curl, wget, nc, nslookup, echo, cat, env, hostname)")
-    return table[name](argv, ctx)
+                                 "(try curl, wget, nc, nslookup, ping, echo, cat, env, hostname)")
+    return tool(argv, ctx)
 
 
 # ---------------------------------------------------------------- nslookup
@@ -189,8 +243,12 @@ def _nslookup(argv: list[str], ctx: ExecContext) -> ExecResult:
     names = [a for a in argv[1:] if not a.startswith("-")]
     if not names:
         raise UnsupportedCommand("nslookup needs a name (interactive mode is not modelled)")
-    res = ctx.net.resolve(names[0])
     dialect = ctx.tools.nslookup or "busybox"
+    if len(names) > 1 and dialect != "busybox-old":
+        return _nslookup_via(names[0], names[1], ctx, dialect)
+    if dialect == "busybox":
+        return _busybox_nslookup(names[0], ctx, ctx.net.resolve, DNS_SERVICE_IP, DNS_SERVICE_IP)
+    res = ctx.net.resolve(names[0])
     if dialect == "busybox-old":
         err = "nslookup: can't resolve '(null)': Name does not resolve\n"
         if res.status == "ok":
@@ -200,12 +258,74 @@ def _nslookup(argv: list[str], ctx: ExecContext) -> ExecResult:
         return ExecResult("\n", err + f"nslookup: can't resolve '{names[0]}': {why}\n", 1)
     if res.status == "timeout":
         return ExecResult(";; connection timed out; no servers could be reached\n\n", "", 1)
-    sep = "#" if dialect == "bind" else ":"
-    head = f"Server:\t\t{res.server}\nAddress:\t{res.server}{sep}53\n\n"
+    head = f"Server:\t\t{res.server}\nAddress:\t{res.server}#53\n\n"
+    if res.status != "ok":  # bind's nslookup: the name as typed, once
+        return ExecResult(head + f"** server can't find {names[0]}: NXDOMAIN\n\n", "", 1)
+    note = "" if res.authoritative else "Non-authoritative answer:\n"
+    return ExecResult(head + note + f"Name:\t{res.fqdn}\nAddress: {res.ip}\n\n", "", 0)
+
+
+def _busybox_nslookup(name: str, ctx: ExecContext, resolve: Callable[[str], "Resolution"],
+                      server: str, address: str) -> ExecResult:
+    """busybox 1.29+ nslookup (networking/nslookup.c, 1.36), which builds its own queries:
+
+    * ``add_query_with_search``: a name with a dot is asked as is; a name without one is
+      asked once per ``search`` domain of resolv.conf (never bare), A queries then AAAA;
+    * every reply is printed as it arrives (here: in the order sent): an error rcode as
+      ``** server can't find NAME: NXDOMAIN``, an answer through ``parse_reply``
+      (``Non-authoritative answer:`` when the AA bit is clear, then ``Name:``/``Address:``),
+      each followed by an empty line, so an empty AAAA answer is just that line;
+    * the exit status is 1 as soon as one reply carried an error, so with kube-dns's
+      search path ``nslookup backend`` exits 1 even when backend resolves.
+    """
+    if "." in name:
+        queries = [name.rstrip(".")]
+    else:
+        queries = [q for q in search_list(name, ctx.namespace) if q != name]
+    res = resolve(name.rstrip(".") + "." if "." in name else name)
+    if res.status == "timeout":
+        return ExecResult(";; connection timed out; no servers could be reached\n\n", "", 1)
+    found = (res.fqdn or "").lower() if res.status == "ok" else ""
+    out = f"Server:\t\t{server}\nAddress:\t{address}:53\n\n"
+    failed = False
+    for qtype in ("A", "AAAA"):
+        for q in queries:
+            if q.lower() != found:
+                out += f"** server can't find {q}: NXDOMAIN\n\n"
+                failed = True
+                continue
+            note = "" if res.authoritative else "Non-authoritative answer:\n"
+            out += note + (f"Name:\t{res.fqdn}\nAddress: {res.ip}\n\n" if qtype == "A" else "\n")
+    return ExecResult(out, "", 1 if failed else 0)
+
+
+def _nslookup_via(name: str, server: str, ctx: ExecContext, dialect: str) -> ExecResult:
+    """``nslookup NAME SERVER``: the query goes straight to SERVER (a UDP/53 flow the pod's
+    egress policies judge); public resolvers know the internet's names, not the cluster's."""
+    ip, _res = resolve_host(server, ctx)
+    if ip is None:
+        return ExecResult("", f"nslookup: bad address '{server}'\n" if dialect != "bind"
+                          else ";; no servers could be reached\n", 1)
+    dial = ctx.net.dial(ip, 53, "UDP")
+    if dial.status != "open":
+        ctx.session.wait(15.0)
+        return ExecResult(";; connection timed out; no servers could be reached\n\n", "", 1)
+
+    def upstream(host: str) -> Resolution:
+        addr = outside.lookup(host)
+        if addr is None:
+            return Resolution("nxdomain", host, server=ip)
+        return Resolution("ok", host, addr, host.rstrip("."), server=ip, authoritative=False)
+
+    resolve = ctx.net.resolve if ip == DNS_SERVICE_IP else upstream
+    if dialect == "busybox":
+        return _busybox_nslookup(name, ctx, resolve, server, ip)
+    res = resolve(name)
+    head = f"Server:\t\t{server}\nAddress:\t{ip}#53\n\n"
     if res.status != "ok":
-        missing = res.tried[0] if res.tried and dialect != "bind" else names[0]
-        return ExecResult(head + f"** server can't find {missing}: NXDOMAIN\n\n", "", 1)
-    return ExecResult(head + f"Name:\t{res.fqdn}\nAddress: {res.ip}\n\n", "", 0)
+        return ExecResult(head + f"** server can't find {name}: NXDOMAIN\n\n", "", 1)
+    note = "" if res.authoritative else "Non-authoritative answer:\n"
+    return ExecResult(head + note + f"Name:\t{res.fqdn}\nAddress: {res.ip}\n\n", "", 0)
 
 
 # ---------------------------------------------------------------- python -c (connect probes)
@@ -249,39 +369,3 @@ def _py_outcome(script: str, exc: str, message: str) -> ExecResult:
     for a in (x.strip() for x in args.split(",")):
         parts.append(message if a == var else a.strip("'\""))
     return ExecResult(" ".join(parts) + "\n", "", int(code))
-
-
-# ---------------------------------------------------------------- nc (busybox)
-
-def _nc(argv: list[str], ctx: ExecContext) -> ExecResult:
-    verbose, udp, pos = False, False, []
-    it = iter(argv[1:])
-    for a in it:
-        if a.startswith("-") and len(a) > 1:
-            for j, ch in enumerate(a[1:]):
-                if ch == "v":
-                    verbose = True
-                elif ch == "u":
-                    udp = True
-                elif ch == "z":
-                    pass
-                elif ch == "w":
-                    rest = a[j + 2:]
-                    float(rest or next(it))  # checked, never waited: the simulator answers at once
-                    break
-                else:
-                    raise UnsupportedCommand(f"nc option -{ch} is not modelled")
-        else:
-            pos.append(a)
-    if len(pos) != 2 or not pos[1].isdigit():
-        raise UnsupportedCommand("usage modelled: nc [-z] [-v] [-u] [-w SECS] HOST PORT")
-    host, port = pos[0], int(pos[1])
-    ip, res = resolve_host(host, ctx)
-    if ip is None:
-        return ExecResult("", f"nc: bad address '{host}'\n", 1)
-    dial = ctx.net.dial(ip, port, "UDP" if udp else "TCP")
-    where = f"{host} ({ip}:{port})"
-    if dial.status == "open" or udp:  # UDP has no handshake: nc -u always "succeeds"
-        return ExecResult("", f"{where} open\n" if verbose else "", 0)
-    why = strerror(ctx.tools.libc, "refused" if dial.status == "refused" else "timeout")
-    return ExecResult("", f"nc: {where}: {why}\n", 1)

@@ -14,6 +14,7 @@ from typing import Optional
 
 from ..backends.base import ExecResult
 from ..errors import UnsupportedCommand
+from . import outside
 from .process import ExecContext, resolve_host, strerror
 from .images import KERNEL_CONNECT_TIMEOUT, HttpReply, RawReply, Request
 
@@ -25,34 +26,56 @@ class _Url:
     host: str
     port: int
     path: str
+    typed: str = ""  # host[:port] as written (busybox wget prints it in "bad address")
+    bad_port: bool = False  # a port that is not a number from 0 to 65535
 
     @property
     def host_header(self) -> str:
         default = 443 if self.scheme == "https" else 80
-        return self.host if self.port == default else f"{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port == default else f"{host}:{self.port}"
 
 
 def _parse_url(url: str) -> _Url:
+    """scheme://host[:port]/path, with ``[v6]`` literals; no scheme means http."""
     if "://" not in url:
         url = "http://" + url
     scheme, _, rest = url.partition("://")
     hostport, slash, path = rest.partition("/")
-    host, _, port = hostport.partition(":")
-    default = 443 if scheme == "https" else 80
-    return _Url(scheme.lower(), host, int(port) if port.isdigit() else default, "/" + path if slash else "/")
+    hostport = hostport.rsplit("@", 1)[-1]
+    default = 443 if scheme.lower() == "https" else 80
+    if hostport.startswith("["):
+        host, _, after = hostport[1:].partition("]")
+        port = after[1:] if after.startswith(":") else ""
+    else:
+        host, _, port = hostport.partition(":")
+    bad = bool(port) and (not port.isdigit() or int(port) > 65535)
+    number = int(port) if port.isdigit() and not bad else default
+    return _Url(scheme.lower(), host, number, "/" + path if slash else "/", hostport, bad)
 
 
 def wget(argv: list[str], ctx: ExecContext) -> ExecResult:
-    """busybox wget: ``-q``, ``-O FILE`` (``-`` for stdout), ``-T SECS``, ``--spider``."""
-    quiet, to_stdout, spider, urls = False, False, False, []
+    """busybox wget (networking/wget.c, 1.36): ``-q``, ``-O FILE`` (``-`` for stdout),
+    ``-T SECS``/``--timeout``, ``--spider``.
+
+    ``-T`` arms an alarm whose handler dies with ``wget: download timed out``; without
+    it the default (900 s) outlasts the kernel's 127 s, so a dropped SYN ends in
+    ``wget: can't connect to remote host (IP): Connection timed out`` (strerror of the
+    image's libc).  An unresolvable host is ``wget: bad address 'HOST[:PORT]'`` with the
+    host and port as typed (the URL's host part goes whole to ``xhost2sockaddr``).
+    """
+    quiet, output, spider, urls = False, None, False, []
+    timeout = None
     args = iter(argv[1:])
     for a in args:
         if a == "--spider":
             spider = True
-        elif a in ("--quiet", "--timeout") or a.startswith("--timeout="):
-            quiet = quiet or a == "--quiet"
-            if a == "--timeout":
-                next(args, None)
+        elif a == "--quiet":
+            quiet = True
+        elif a == "--timeout" or a.startswith("--timeout="):
+            timeout = _wget_number(a.partition("=")[2] if "=" in a else next(args, ""))
+        elif a.startswith("--output-document"):
+            output = a.partition("=")[2] if "=" in a else next(args, "")
         elif a.startswith("-") and len(a) > 1:
             for j, ch in enumerate(a[1:]):
                 if ch == "q":
@@ -60,40 +83,61 @@ def wget(argv: list[str], ctx: ExecContext) -> ExecResult:
                 elif ch in "OT":  # options with a value: the rest of the word or the next one
                     value = a[j + 2:] or next(args, "")
                     if ch == "O":
-                        to_stdout = value == "-"
+                        output = value
+                    else:
+                        timeout = _wget_number(value)
                     break
                 elif ch not in "sS":
                     raise UnsupportedCommand(f"wget option -{ch} is not modelled")
         else:
             urls.append(a)
+    if isinstance(timeout, str):  # getopt32's "T:+" (xatoi_positive) refuses it
+        return ExecResult("", f"wget: invalid number '{timeout}'\n", 1)
     if not urls:
         return ExecResult("", "BusyBox wget: missing URL\n", 1)
     u = _parse_url(urls[0])
     ip, res = resolve_host(u.host, ctx)
     if ip is None:
-        return ExecResult("", f"wget: bad address '{u.host}'\n", 1)
-    log = "" if quiet else f"Connecting to {u.host_header} ({ip}:{u.port})\n"
+        if res is not None and res.status == "timeout":
+            ctx.session.wait(ctx.tools.resolver_timeout)  # -T does not cover the lookup (wget.c)
+        return ExecResult("", f"wget: bad address '{u.typed}'\n", 1)
+    log = "" if quiet else f"Connecting to {u.typed} ({ip}:{u.port})\n"  # wget.c: server.host as typed
     dial = ctx.net.dial(ip, u.port, "TCP")
     if dial.status == "timeout":
+        if timeout:
+            ctx.session.wait(timeout)
+            return ExecResult("", log + "wget: download timed out\n", 1)
+        ctx.session.wait(KERNEL_CONNECT_TIMEOUT)
         return ExecResult("", log + f"wget: can't connect to remote host ({ip}): "
                           f"{strerror(ctx.tools.libc, 'timeout')}\n", 1)
     if dial.status != "open" or dial.server is None:
         return ExecResult("", log + f"wget: can't connect to remote host ({ip}): Connection refused\n", 1)
-    reply = dial.server(Request("HEAD" if spider else "GET", u.path, u.host_header, "Wget"), dial.peer)
+    reply = dial.server(Request("HEAD" if spider else "GET", u.path, u.host_header, "Wget",
+                                client_ip=ctx.net.ip), dial.peer)
     if not isinstance(reply, HttpReply):
         return ExecResult("", log + "wget: error getting response\n", 1)
+    if reply.latency:
+        ctx.session.wait(min(reply.latency, timeout) if timeout else reply.latency)
+        if timeout and reply.latency >= timeout:
+            return ExecResult("", log + "wget: download timed out\n", 1)
     if reply.status >= 400:
         return ExecResult("", log + f"wget: server returned error: {reply.status_line}\n", 1)
     body = reply.body.decode("utf-8", "replace")
     if spider:
         return ExecResult("", log + ("" if quiet else "remote file exists\n"), 0)
-    if to_stdout:
+    if output == "-":
         tail = "" if quiet else ("writing to stdout\n" + f"-{' ' * 20}100% |{'*' * 32}|  {len(reply.body):>4}  "
                                  "0:00:00 ETA\nwritten to stdout\n")
         return ExecResult(body, log + tail, 0)
-    name = u.path.rsplit("/", 1)[-1] or "index.html"
+    name = output or u.path.rsplit("/", 1)[-1] or "index.html"
+    if name != "/dev/null":
+        ctx.session.files[name if name.startswith("/") else "/" + name] = body
     return ExecResult("", log + ("" if quiet else f"saving to '{name}'\n{name:<20} 100% |{'*' * 32}|  "
                                  f"{len(reply.body):>4}  0:00:00 ETA\n'{name}' saved\n"), 0)
+
+
+def _wget_number(text: str):  # -> int, or the text when it is not a number
+    return int(text) if text.isdigit() else text
 
 
 # -- curl ---------------------------------------------------------------------
@@ -119,7 +163,10 @@ _CURL_FLAGS = {"I": "head", "i": "include", "s": "silent", "S": "show_error", "v
 _CURL_LONG = {"--head": "head", "--include": "include", "--silent": "silent", "--show-error": "show_error",
               "--verbose": "verbose", "--fail": "fail"}
 _CURL_IGNORED = {"-L", "--location", "-k", "--insecure", "-4", "-6", "--ipv4", "--ipv6", "--http1.1",
-                 "--no-keepalive", "-N", "--no-buffer", "--compressed"}
+                 "--no-keepalive", "-N", "--no-buffer", "--compressed", "-g", "--globoff"}
+# Short flags that change nothing the embedded cluster shows (redirects are not followed:
+# no modelled server redirects inside the cluster; TLS checks; IP version; buffering).
+_CURL_IGNORED_SHORT = set("Lk46Ng")
 _CURL_VALUE_SHORT = {"m": "max_time", "o": "output", "w": "write_out", "X": "method", "H": None,
                      "d": "data", "A": None, "u": None, "e": None}
 _CURL_VALUE_LONG = {"--connect-timeout": "connect_timeout", "--max-time": "max_time", "--output": "output",
@@ -131,13 +178,24 @@ class _CurlUsage(Exception):
     pass
 
 
-def _set(o: _CurlOpts, attr: Optional[str], value: str) -> None:
+def _set(o: _CurlOpts, attr: Optional[str], value: str, option: str) -> None:
     if attr is None:
         return
     if attr == "data":
         o.method = o.method or "POST"
     elif attr in ("connect_timeout", "max_time"):
-        setattr(o, attr, float(value))
+        # src/tool_paramhlp.c secs2ms/str2udouble: PARAM_BAD_NUMERIC, worded by
+        # tool_getparam.c's param2text as "expected a proper numerical parameter".
+        # A negative number is PARAM_NEGATIVE_NUMERIC: "expected a positive numerical parameter".
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if number != number or value.strip() != value or value.lower() in ("inf", "infinity", "+inf"):
+            raise _CurlUsage(f"curl: option {option}: expected a proper numerical parameter")
+        if number < 0:
+            raise _CurlUsage(f"curl: option {option}: expected a positive numerical parameter")
+        setattr(o, attr, number)
     else:
         setattr(o, attr, value)
 
@@ -159,20 +217,22 @@ def _parse_curl(args: list[str]) -> _CurlOpts:
                     if i >= len(args):
                         raise _CurlUsage(f"curl: option {key}: requires parameter")
                     val, i = args[i], i + 1
-                _set(o, _CURL_VALUE_LONG[key], val)
+                _set(o, _CURL_VALUE_LONG[key], val, key)
             else:
                 raise _CurlUsage(f"curl: option {a}: is unknown")
         elif a.startswith("-") and len(a) > 1:
             for j, ch in enumerate(a[1:]):
                 if ch in _CURL_FLAGS:
                     setattr(o, _CURL_FLAGS[ch], True)
+                elif ch in _CURL_IGNORED_SHORT:
+                    continue
                 elif ch in _CURL_VALUE_SHORT:
                     val = a[j + 2:]
                     if not val:
                         if i >= len(args):
                             raise _CurlUsage(f"curl: option -{ch}: requires parameter")
                         val, i = args[i], i + 1
-                    _set(o, _CURL_VALUE_SHORT[ch], val)
+                    _set(o, _CURL_VALUE_SHORT[ch], val, f"-{ch}")
                     break
                 else:
                     raise _CurlUsage(f"curl: option {a}: is unknown")
@@ -225,8 +285,14 @@ class _Transfer:
     verbose: list[str] = field(default_factory=list)
 
 
+def _legacy(version: Optional[str]) -> bool:
+    """curl before 7.70 words its errors without ``after N ms`` (7.61's wording)."""
+    m = re.match(r"(\d+)\.(\d+)", version or "8")
+    return m is not None and (int(m.group(1)), int(m.group(2))) < (7, 70)
+
+
 def curl(argv: list[str], ctx: ExecContext) -> ExecResult:
-    legacy = (ctx.tools.curl or "8").startswith("7.")
+    legacy = _legacy(ctx.tools.curl)
     try:
         o = _parse_curl(argv[1:])
     except _CurlUsage as e:
@@ -236,7 +302,20 @@ def curl(argv: list[str], ctx: ExecContext) -> ExecResult:
         return ExecResult("", head + "curl: try 'curl --help' or 'curl --manual' for more information\n", 2)
     out, err, code = "", "", 0
     for url in o.urls:
-        t = _transfer(_parse_url(url), o, ctx, legacy)
+        u = _parse_url(url)
+        if u.bad_port:
+            # 8.x: lib/urlapi.c CURLUE_BAD_PORT_NUMBER, prefixed "URL rejected: " by lib/url.c;
+            # 7.61 (before the URL API of 7.62): lib/url.c parse_remote_port, "Port number out
+            # of range" (strtol beyond 0xffff) or "Port number ended with '%c'".
+            port = u.typed.rsplit(":", 1)[-1]
+            digits = len(port) - len(port.lstrip("0123456789"))
+            legacy_msg = (f"Port number ended with '{port[digits]}'" if digits < len(port)
+                          else "Port number out of range")
+            t = _Transfer(3, legacy_msg if legacy else
+                          "URL rejected: Port number was not a decimal number between 0 and 65535")
+        else:
+            t = _transfer(u, o, ctx, legacy)
+        ctx.session.wait(t.elapsed)
         r_out, r_err = _render(t, o, ctx, legacy)
         out, err, code = out + r_out, err + r_err, t.code
     return ExecResult(out, err, code)
@@ -289,17 +368,18 @@ def _transfer(u: _Url, o: _CurlOpts, ctx: ExecContext, legacy: bool) -> _Transfe
         v.append(f"* connect to {ip} port {u.port} failed: Connection refused")
         return t
     v.append(f"* Connected to {u.host} ({ip}) port {u.port} (#0)")
-    if u.scheme == "https":
+    if u.scheme == "https" and not dial.endpoint.startswith(outside.ENDPOINT_PREFIX):
+        # The cluster's own servers speak plain HTTP; the internet's hosts have public certificates.
         t.code = 35
         t.error = ("error:1400410B:SSL routines:CONNECT_CR_SRVR_HELLO:wrong version number" if legacy else
                    "OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number")
         return t
     method = o.method or ("HEAD" if o.head else "GET")
-    agent = f"curl/{ctx.tools.curl}" if legacy else "curl/8.11.1"
+    agent = ctx.tools.curl_agent
     for line in (f"{method} {u.path} HTTP/1.1", f"Host: {u.host_header}", f"User-Agent: {agent}",
                  "Accept: */*", ""):
         v.append(f"> {line}\r")
-    reply = dial.server(Request(method, u.path, u.host_header, agent), dial.peer)
+    reply = dial.server(Request(method, u.path, u.host_header, agent, client_ip=ctx.net.ip), dial.peer)
     latency = getattr(reply, "latency", 0.0)
     if o.max_time is not None and latency >= o.max_time:
         t.code, t.elapsed = 28, o.max_time

@@ -25,8 +25,8 @@ Sources for the behaviours (checked against the images' own repositories):
 ('byrnedo/alpine-curl', 'mariadb')
 >>> toolbox("docker.io/byrnedo/alpine-curl:0.1.8").curl
 '7.61.1'
->>> sorted(listeners("docker.io/cilium/json-mock:1.2", {"PORT": "8080"}, ()))
-[(8080, 'TCP')]
+>>> toolbox("busybox:1.36").libc, toolbox("busybox:1.36-musl").libc, toolbox("alpine:3.20").libc
+('glibc', 'musl', 'musl')
 >>> len(JSON_MOCK_INDEX.encode())
 2109
 """
@@ -35,13 +35,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
-from typing import Callable, Mapping, Optional, Protocol, Sequence, Union
+from typing import Callable, Mapping, Optional, Protocol, Union
 from urllib.parse import urlsplit
 
-__all__ = ["image_name", "Toolbox", "toolbox", "listeners", "Resolution", "Dial",
+__all__ = ["image_name", "image_tag", "Toolbox", "toolbox", "Resolution", "Dial", "Echo",
            "PodNetwork", "Request", "HttpReply", "RawReply", "Reply", "Server",
            "json_mock", "example_web_python", "database_check", "mariadb", "empty_reply",
            "http_date", "JSON_MOCK_INDEX", "WERKZEUG_SERVER", "KERNEL_CONNECT_TIMEOUT"]
@@ -63,6 +64,16 @@ def image_name(image: str) -> str:
     return "/".join(parts)
 
 
+def image_tag(image: str) -> str:
+    """The tag (``latest`` when none is written; a digest alone also reads as ``latest``).
+
+    >>> image_tag("nginx"), image_tag("busybox:1.36-musl"), image_tag("localhost:5000/app")
+    ('latest', '1.36-musl', 'latest')
+    """
+    last = image.split("@", 1)[0].rsplit("/", 1)[-1]
+    return last.rsplit(":", 1)[1] if ":" in last else "latest"
+
+
 # ---------------------------------------------------------------- tools in the image
 
 @dataclass(frozen=True)
@@ -81,6 +92,14 @@ class Toolbox:
     nslookup: Optional[str] = None
     shell: Optional[str] = None  # the program that runs ``sh -c``: ash, bash, dash
     libc: str = "musl"
+    files: tuple[tuple[str, str], ...] = ()  # files of the image a command may read (path, text)
+    nc: str = "busybox"  # "openbsd" where the image installs netcat-openbsd (not modelled)
+
+    @property
+    def curl_agent(self) -> str:
+        """curl's User-Agent: its exact version when known, else the 8.x the images ship."""
+        v = self.curl or "8.11.1"
+        return f"curl/{v if re.fullmatch(r'[0-9.]+', v) else '8.11.1'}"
 
     @property
     def resolver_timeout(self) -> float:
@@ -90,10 +109,14 @@ class Toolbox:
         return cmd.rsplit("/", 1)[-1] in self.commands
 
 
-_BUSYBOX = frozenset({"sh", "ash", "echo", "cat", "hostname", "sleep", "env", "printenv",
-                      "true", "false", "nc", "wget", "nslookup", "ls", "id", "whoami", "pwd"})
+#: busybox's applets in the official image's default configuration (the ones pods use).
+_BUSYBOX = frozenset({"sh", "ash", "echo", "cat", "hostname", "sleep", "env", "printenv", "true", "false",
+                      "nc", "wget", "nslookup", "ping", "timeout", "ls", "id", "whoami", "pwd", "head",
+                      "tail", "grep", "wc", "sort", "uniq", "printf", "test", "[", "httpd", "busybox"})
+#: A Debian image's essentials: dash as sh, bash, coreutils, grep.
 _DEBIAN = frozenset({"sh", "bash", "dash", "echo", "cat", "hostname", "sleep", "env", "printenv",
-                     "true", "false", "ls", "id", "whoami", "pwd"})
+                     "true", "false", "ls", "id", "whoami", "pwd", "head", "tail", "grep", "wc", "sort",
+                     "uniq", "printf", "test", "[", "timeout"})
 
 # byrnedo/alpine-curl 0.1.x is alpine 3.7/3.8 (github.com/byrnedo/docker-alpine-curl: the
 # Dockerfile went 3.6 -> 3.7 in Jan 2018 and only reached 3.9+ in Oct 2019): curl 7.61,
@@ -101,20 +124,59 @@ _DEBIAN = frozenset({"sh", "bash", "dash", "echo", "cat", "hostname", "sleep", "
 _TOOLBOXES: dict[str, Toolbox] = {
     "byrnedo/alpine-curl": Toolbox(_BUSYBOX | {"curl"}, "7.61.1", "busybox-old", "ash"),
     "curlimages/curl": Toolbox(_BUSYBOX | {"curl"}, "8.x", "busybox", "ash"),
-    "nicolaka/netshoot": Toolbox(_BUSYBOX | {"curl", "bash", "dig"}, "8.x", "bind", "bash"),
-    "busybox": Toolbox(_BUSYBOX, None, "busybox", "ash"),
+    # nicolaka/netshoot: alpine with bash, curl, bind-tools (dig, nslookup), iputils... (its Dockerfile)
+    "nicolaka/netshoot": Toolbox(_BUSYBOX | {"curl", "bash", "dig"}, "8.x", "bind", "bash", nc="openbsd"),
     "alpine": Toolbox(_BUSYBOX, None, "busybox", "ash"),
     "cilium/json-mock": Toolbox(_DEBIAN | {"curl", "node"}, "8.x", None, "bash", "glibc"),
     "acend/example-web-python": Toolbox(_BUSYBOX | {"python3", "python"}, None, "busybox", "ash"),
     "mariadb": Toolbox(_DEBIAN | {"mariadb", "mysql"}, None, None, "bash", "glibc"),
     "coredns/coredns": Toolbox(frozenset({"coredns"}), None, None, None, "glibc"),
+    # hashicorp/http-echo: FROM scratch, the one binary (its Dockerfile); hello-app: a Go binary
+    # on a distroless-like base, no shell.
+    "hashicorp/http-echo": Toolbox(frozenset({"http-echo", "/http-echo"}), None, None, None, "glibc"),
+    "google-samples/hello-app": Toolbox(frozenset({"hello-app", "/hello-app"}), None, None, None, "glibc"),
+    # agnhost (kubernetes test/images/agnhost/Dockerfile): alpine base, `apk add bind-tools curl
+    # netcat-openbsd iproute2 iperf bash`, ENTRYPOINT ["/agnhost"], CMD ["pause"].
+    "e2e-test-images/agnhost": Toolbox(_BUSYBOX | {"agnhost", "/agnhost", "curl", "bash", "dig"}, "8.x",
+                                       "bind", "ash", nc="openbsd"),
 }
 
 
+def _busybox(tag: str) -> Toolbox:
+    """busybox by tag: the official image's default build is glibc (its variants: ``-glibc``,
+    ``-musl``, ``-uclibc``; docker-library/busybox), so ``busybox:1.36`` says
+    ``Connection timed out``; ``-musl`` tags say ``Operation timed out``.  Releases up to
+    1.28 still had the getaddrinfo-based nslookup."""
+    libc = "musl" if "musl" in tag else "glibc"
+    m = re.match(r"1\.(\d+)", tag)
+    old = m is not None and int(m.group(1)) <= 28
+    return Toolbox(_BUSYBOX, None, "busybox-old" if old else "busybox", "ash", libc)
+
+
 def toolbox(image: str) -> Toolbox:
-    """Tools of a known image; any image with ``curl`` in its name gets a modern curl;
-    anything else a bare Debian-like userland (a shell and coreutils, no network tools)."""
-    name = image_name(image)
+    """Tools of a known image (by name, and by tag where the tag changes them); any image
+    with ``curl`` in its name gets a modern curl; anything else a bare Debian-like userland
+    (a shell and coreutils, no network tools)."""
+    name, tag = image_name(image), image_tag(image)
+    alpine = "alpine" in tag
+    if name == "busybox":
+        return _busybox(tag)
+    if name in ("nginx", "httpd"):
+        # nginx's Debian image installs curl (docker-nginx mainline/debian/Dockerfile: trixie,
+        # curl 8.14.1); nginx:alpine adds curl too ("to make registering on DNS SD easier").
+        if alpine:
+            return Toolbox(_BUSYBOX | {name} | ({"curl"} if name == "nginx" else set()), "8.x", "busybox",
+                           "ash", "musl")
+        return Toolbox(_DEBIAN | {name} | ({"curl"} if name == "nginx" else set()),
+                       "8.14.1" if name == "nginx" else None, None, "bash", "glibc")
+    if name == "python":
+        # The full python images are buildpack-deps (curl included); -slim and -alpine are not.
+        if alpine:
+            return Toolbox(_BUSYBOX | {"python", "python3"}, None, "busybox", "ash", "musl")
+        extra = {"python", "python3"} | (set() if "slim" in tag else {"curl"})
+        return Toolbox(_DEBIAN | extra, "7.88.1" if "curl" in extra else None, None, "bash", "glibc")
+    if name.startswith("google-samples/") and name.endswith("/hello-app"):
+        name = "google-samples/hello-app"
     if name in _TOOLBOXES:
         return _TOOLBOXES[name]
     if "curl" in name:
@@ -136,6 +198,7 @@ class Resolution:
     server_name: str = "kube-dns.kube-system.svc.cluster.local"
     tried: tuple[str, ...] = ()  # the search-path candidates asked, in order
     why: str = ""
+    authoritative: bool = True  # False for names CoreDNS forwarded upstream (outside the cluster)
 
 
 @dataclass(frozen=True)
@@ -153,6 +216,17 @@ class Dial:
     why: str = ""  # the engine's explanation when policies decided
 
 
+@dataclass(frozen=True)
+class Echo:
+    """An ICMP echo: ``open`` (a reply came) or ``timeout``; ``latency`` in ms, the reply's TTL."""
+
+    status: str
+    ip: str
+    latency: float = 0.08
+    ttl: int = 64
+    why: str = ""
+
+
 class PodNetwork(Protocol):
     """What a process inside one pod can do on the network."""
 
@@ -165,6 +239,8 @@ class PodNetwork(Protocol):
 
     def dial(self, ip: str, port: int, protocol: str = "TCP") -> Dial: ...
 
+    def ping(self, ip: str) -> Echo: ...
+
     def now(self) -> datetime: ...
 
 
@@ -176,6 +252,8 @@ class Request:
     path: str
     host: str
     user_agent: str = "curl/7.61.1"
+    data: str = ""  # what the client sent after connecting (nc's stdin, a UDP payload)
+    client_ip: str = ""  # the source address the server sees (its access log prints it)
 
 
 @dataclass(frozen=True)
@@ -185,10 +263,11 @@ class HttpReply:
     headers: tuple[tuple[str, str], ...]
     body: bytes = b""
     latency: float = 0.0  # seconds before the first byte (a backend timing out, ...)
+    version: str = "HTTP/1.1"
 
     @property
     def status_line(self) -> str:
-        return f"HTTP/1.1 {self.status} {self.reason}"
+        return f"{self.version} {self.status} {self.reason}"
 
     def header(self, name: str) -> Optional[str]:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
@@ -391,26 +470,3 @@ def mariadb(req: Request, net: PodNetwork) -> Reply:
 def empty_reply(req: Request, net: PodNetwork) -> Reply:
     """A TCP server that does not speak HTTP and closes without a word."""
     return RawReply(b"", "empty")
-
-
-def listeners(image: str, env: Mapping[str, str],
-              declared: Sequence[tuple[int, str]]) -> dict[tuple[int, str], Server]:
-    """(port, protocol) -> server for one container.
-
-    Known images listen where their program does, whatever the manifest declares
-    (containerPort is informational); unknown images accept TCP on their declared ports.
-    """
-    name = image_name(image)
-    if name == "cilium/json-mock":
-        port = env.get("PORT") or "80"
-        return {(int(port), "TCP"): json_mock} if port.isdigit() else {}
-    if name == "acend/example-web-python":
-        return {(5000, "TCP"): example_web_python}
-    if name == "mariadb":
-        return {(3306, "TCP"): mariadb}
-    if name == "coredns/coredns":
-        return {(53, "UDP"): empty_reply, (53, "TCP"): empty_reply, (8080, "TCP"): empty_reply,
-                (8181, "TCP"): empty_reply, (9153, "TCP"): empty_reply}
-    if name in _TOOLBOXES:  # client images: nothing listens
-        return {}
-    return {(port, proto): empty_reply for port, proto in declared if proto == "TCP"}

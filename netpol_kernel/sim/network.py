@@ -1,6 +1,6 @@
 """The network as one pod of the embedded cluster sees it: kube-dns, kube-proxy, the CNI.
 
-:class:`PodNet` implements :class:`workloads.PodNetwork` for a pod:
+:class:`PodNet` implements :class:`images.PodNetwork` for a pod:
 
 * ``resolve``: a UDP/53 query to a kube-dns endpoint (the first CoreDNS pod by
   name), judged by the engine on both ends (the pod's egress, CoreDNS's ingress);
@@ -13,8 +13,13 @@
   a Service without ready endpoints is REJECTed (refused), a port the Service
   does not have is not routed (timeout).  Traffic to the pod's own IP or
   localhost is local delivery and never judged.
-* addresses outside the cluster are not modelled: nothing answers (timeout),
-  unless an egress policy blocks them first.
+* addresses outside the cluster: the few hosts of :mod:`.outside` answer when the
+  pod's egress allows them (only ``ipBlock`` peers, or rules without peers, can);
+  any other address never answers (timeout).  Names outside ``cluster.local`` are
+  forwarded upstream by CoreDNS: :mod:`.outside` knows a few, the rest are NXDOMAIN.
+* ``ping``: ICMP has no port, so only rules without ``ports`` allow it (as kind's
+  kube-network-policies decides); a ClusterIP never answers (kube-proxy's iptables
+  rules only translate the Service's ports).
 
 >>> from netpol_kernel.sim.cluster import EmbeddedCluster
 >>> c = EmbeddedCluster()
@@ -31,9 +36,15 @@ from typing import Optional, Protocol
 from ..policy.engine import Engine
 from .controllers import NODE_IP, Store, endpoints_of
 from .dns import DNS_SERVICE_IP, Records
-from .images import Dial, Resolution, Server, empty_reply, listeners
+from . import outside
+from .images import Dial, Echo, Resolution, Server, empty_reply
+from .programs import listeners
 
-__all__ = ["PodNet", "ClusterView", "container_env"]
+__all__ = ["PodNet", "ClusterView", "container_env", "ICMP_NOTE"]
+
+#: Why a ping was judged as it was (kube-network-policies, pkg/networkpolicy evaluatePorts).
+ICMP_NOTE = ("ICMP has no port: a rule that lists ports never matches it, a rule without ports does "
+             "(as kind's network-policy enforcer, kube-network-policies, decides)")
 
 
 class ClusterView(Protocol):
@@ -154,7 +165,14 @@ class PodNet:
         self.namespace = pod["metadata"]["namespace"]
         self.ip = pod["status"].get("podIP", "")
         self.key = _key(pod)
+        self.container = container.get("name", "")
         self.env = container_env(self.st, pod, container)
+
+    def log(self, line: str) -> None:
+        """A line the container writes to stdout (``kubectl logs``), if the cluster keeps logs."""
+        append = getattr(self.cluster, "append_log", None)
+        if append is not None:
+            append(self.namespace, self.pod, self.container, line)
 
     def now(self) -> datetime:
         return self.cluster.now()
@@ -187,6 +205,10 @@ class PodNet:
                               why=dial.why or f"kube-dns: {dial.status}")
         fqdn, ip, asked = self._records().lookup(host, self.namespace)
         if fqdn is None:
+            # Names outside the cluster zone: CoreDNS forwards them upstream (not authoritative).
+            for cand in asked:
+                if not cand.endswith(".cluster.local") and (addr := outside.lookup(cand)) is not None:
+                    return Resolution("ok", host, addr, cand, tried=tuple(asked), authoritative=False)
             return Resolution("nxdomain", host, tried=tuple(asked))
         return Resolution("ok", host, ip, fqdn, tried=tuple(asked))
 
@@ -196,7 +218,8 @@ class PodNet:
         for c in pod["spec"]["containers"]:
             env = {e["name"]: str(e.get("value", "")) for e in c.get("env") or () if "value" in e}
             declared = [(p["containerPort"], p.get("protocol", "TCP")) for p in c.get("ports") or ()]
-            for k, srv in listeners(c["image"], env, declared).items():
+            for k, srv in listeners(c["image"], env, declared, c.get("command") or (),
+                                    c.get("args") or ()).items():
                 out.setdefault(k, (srv, c))
         return out
 
@@ -231,6 +254,27 @@ class PodNet:
         return False, (f"{self.key} -> {ip}:{port}/{protocol}: BLOCKED\n  egress from {self.key}: isolated by "
                        f"{', '.join(side.policies)}, and no egress rule allows {ip} on {protocol}/{port}")
 
+    def ingress_from_address(self, src_ip: str, pod: dict, port: int, protocol: str) -> tuple[bool, str]:
+        """Ingress to ``pod`` from an address that is no pod (a client outside the cluster):
+        only ipBlock peers, or rules without peers, can allow it."""
+        eng = self.cluster.engine()
+        key = _key(pod)
+        side = eng.evaluate(key, key, port, protocol).ingress
+        if not side.isolated:
+            return True, ""
+        dst = next((p for p in eng.pods if p.key == key), None)
+        for pol in eng.policies:
+            if pol.namespace != pod["metadata"]["namespace"] or pol.name not in side.policies:
+                continue
+            for rule in pol.ingress:
+                peers = not rule.peers or any(p.ip_block is not None and p.ip_block.contains(src_ip)
+                                              for p in rule.peers)
+                ports = not rule.ports or any(pp.admits(port, protocol, dst) for pp in rule.ports)
+                if peers and ports:
+                    return True, ""
+        return False, (f"{src_ip} -> {key}:{port}/{protocol}: BLOCKED\n  ingress to {key}: isolated by "
+                       f"{', '.join(side.policies)}, and no ingress rule allows {src_ip} on {protocol}/{port}")
+
     def dial(self, ip: str, port: int, protocol: str = "TCP", rotate: bool = True) -> Dial:
         if ip in ("127.0.0.1", "::1") or ip == self.ip:
             return self._deliver(self._pod, ip, port, protocol)
@@ -245,7 +289,34 @@ class PodNet:
         ok, why = self._egress_to_address(ip, port, protocol)
         if ok and ip == NODE_IP and (port, protocol) in ((6443, "TCP"), (10250, "TCP")):
             return Dial("open", ip, port, protocol, empty_reply, self, "node/kind-control-plane")
+        host = outside.host_at(ip)
+        if ok and host is not None:
+            server = host.server(port, protocol)
+            where = outside.ENDPOINT_PREFIX + host.name
+            if server is None:  # the internet's hosts drop what they do not serve
+                return Dial("timeout", ip, port, protocol, endpoint=where, why=f"{host.name} does not answer "
+                            f"on {protocol}/{port}")
+            return Dial("open", ip, port, protocol, server, self, where)
         return Dial("timeout", ip, port, protocol, why=why or f"nothing answers at {ip} (outside the cluster)")
+
+    # -- ICMP ----------------------------------------------------------------------------
+    def ping(self, ip: str) -> Echo:
+        """An ICMP echo to ``ip``, judged like a connection without a port (protocol ICMP)."""
+        if ip in ("127.0.0.1", "::1") or ip == self.ip:
+            return Echo("open", ip, 0.05, 64)
+        st = self.st
+        if any(s["spec"].get("clusterIP") == ip for s in st.list("Service")):
+            return Echo("timeout", ip, why="a ClusterIP answers no pings (kube-proxy only translates "
+                        "the Service's ports)")
+        pod = next((p for p in st.list("Pod") if p["status"].get("podIP") == ip), None)
+        if pod is not None:
+            verdict = self.cluster.engine().evaluate(self.key, _key(pod), 0, "ICMP")
+            why = verdict.explain() + "\n  " + ICMP_NOTE
+            return Echo("open", ip, 0.08, 64, why) if verdict.allowed else Echo("timeout", ip, why=why)
+        ok, why = self._egress_to_address(ip, 0, "ICMP")
+        if ok and (outside.host_at(ip) is not None or ip == NODE_IP):
+            return Echo("open", ip, 0.1 if ip == NODE_IP else 4.2, 64 if ip == NODE_IP else 57)
+        return Echo("timeout", ip, why=(why + "\n  " + ICMP_NOTE) if why else f"nothing answers at {ip}")
 
     def _to_service(self, svc: dict, ip: str, port: int, protocol: str, rotate: bool) -> Dial:
         md = svc["metadata"]

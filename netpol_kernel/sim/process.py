@@ -9,18 +9,41 @@ Shared by the shell and tools (:mod:`.commands`) and the HTTP clients
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 from ..backends.base import KubectlExecError
 from .images import PodNetwork, Resolution, Toolbox
 
-__all__ = ["ExecContext", "oci_not_found", "resolve_host", "strerror"]
+__all__ = ["ExecContext", "Session", "oci_not_found", "resolve_host", "strerror"]
+
+
+@dataclass
+class Session:
+    """What one ``kubectl exec`` accumulates while its commands run: the seconds a real
+    run would have waited (the simulator never waits; ``timeout`` reads this clock)
+    and the files its redirections wrote (kept for this exec only: the embedded
+    cluster has no container filesystems).
+
+    >>> s = Session(); s.wait(2.5); s.spent
+    2.5
+    """
+
+    spent: float = 0.0
+    files: dict[str, str] = field(default_factory=dict)
+    killed_by: int = 0  # the signal that ended the last program (busybox timeout: SIGTERM, 15)
+
+    def wait(self, seconds: float) -> None:
+        self.spent += max(0.0, seconds)
 
 
 @dataclass(frozen=True)
 class ExecContext:
-    """Where a command runs: the container's image, tools, environment and network."""
+    """Where a command runs: the container's image, tools, environment and network.
+
+    ``stdin`` is what the command reads (``kubectl exec -i``, or the previous command
+    of a pipe); ``session`` is shared by every command of one exec.
+    """
 
     tools: Toolbox
     net: PodNetwork
@@ -30,6 +53,8 @@ class ExecContext:
     exec_id: str = "0" * 64
     tty: bool = False
     hosts: str = ""
+    stdin: str = ""
+    session: Session = field(default_factory=Session)
 
 
 def oci_not_found(ctx: ExecContext, cmd: str) -> KubectlExecError:

@@ -11,12 +11,12 @@ from datetime import datetime, timezone
 import pytest
 
 from netpol_kernel.backends.base import KubectlExecError
-from netpol_kernel.sim.commands import run, split_shell
+from netpol_kernel.sim.commands import run
 from netpol_kernel.sim.process import ExecContext
-from netpol_kernel.errors import UnsupportedCommand
 from netpol_kernel.sim.images import (JSON_MOCK_INDEX, Dial, HttpReply, Request, Resolution,
                                      database_check, example_web_python, http_date, image_name,
-                                     json_mock, listeners, mariadb, toolbox)
+                                     json_mock, mariadb, toolbox)
+from netpol_kernel.sim.programs import listeners
 
 NOW = datetime(2021, 11, 23, 12, 50, 44, tzinfo=timezone.utc)
 LAB_HEADERS = ("HTTP/1.1 200 OK\r\nX-Powered-By: Express\r\nVary: Origin, Accept-Encoding\r\n"
@@ -81,7 +81,8 @@ def test_image_names_and_toolboxes():
     assert toolbox("quay.io/acend/example-web-python:latest").has("python3")
     assert not toolbox("quay.io/acend/example-web-python:latest").has("curl")
     assert toolbox("example.com/my-curl-tool:1").curl == "8.x"
-    assert not toolbox("nginx:1.25").has("curl")
+    # docker-nginx 4370fa1 (2020-11) installs curl in the Debian image: nginx has curl.
+    assert toolbox("nginx:1.25").has("curl") and not toolbox("nginx:1.25").has("wget")
 
 
 def test_listeners_follow_the_program_not_the_manifest():
@@ -225,8 +226,11 @@ def test_nslookup_dialects():
     assert old.stdout == "\nName:      backend\nAddress 1: 10.96.100.209 backend.default.svc.cluster.local\n"
     assert old.stderr == "nslookup: can't resolve '(null)': Name does not resolve\n" and old.exit_code == 0
     new = run(["nslookup", "backend"], ctx_for("busybox:1.36", ok))
-    assert new.stdout == ("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n"
-                          "Name:\tbackend.default.svc.cluster.local\nAddress: 10.96.100.209\n\n")
+    # busybox 1.36 networking/nslookup.c: A then AAAA for each search domain, each reply printed.
+    assert new.stdout.startswith("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n"
+                                 "Name:\tbackend.default.svc.cluster.local\nAddress: 10.96.100.209\n\n"
+                                 "** server can't find backend.svc.cluster.local: NXDOMAIN\n\n")
+    assert new.exit_code == 1
     blocked = FakeNet({"backend": "timeout"})
     r = run(["nslookup", "backend"], ctx_for("busybox:1.36", blocked))
     assert (r.stdout, r.exit_code) == (";; connection timed out; no servers could be reached\n\n", 1)
@@ -242,8 +246,16 @@ def test_wget_and_nc():
     assert run(["wget", "-qO-", "nosuch"], ctx_for(LAB, FakeNet())).stderr == "wget: bad address 'nosuch'\n"
     r = run(["nc", "-zv", "-w", "2", "backend", "8080"], ctx_for(LAB, backend_net()))
     assert (r.exit_code, r.stderr) == (0, "backend (10.96.100.209:8080) open\n")
-    r = run(["nc", "-z", "-w2", "backend", "8080"], ctx_for(LAB, backend_net("timeout")))
+    r = run(["nc", "-zv", "-w2", "backend", "8080"], ctx_for(LAB, backend_net("timeout")))
     assert (r.exit_code, r.stderr) == (1, "nc: backend (10.96.100.209:8080): Operation timed out\n")
+    # busybox 1.36 networking/nc_bloaty.c nc_main: errors are printed only with -v ...
+    r = run(["nc", "-z", "-w2", "backend", "8080"], ctx_for(LAB, backend_net("timeout")))
+    assert (r.exit_code, r.stderr) == (1, "")
+    # ... and one -v stays silent on ECONNREFUSED; -vv prints it.
+    r = run(["nc", "-zv", "backend", "8080"], ctx_for(LAB, backend_net("refused")))
+    assert (r.exit_code, r.stderr) == (1, "")
+    r = run(["nc", "-zvv", "backend", "8080"], ctx_for(LAB, backend_net("refused")))
+    assert (r.exit_code, r.stderr) == (1, "nc: backend (10.96.100.209:8080): Connection refused\n")
 
 
 def test_shell_builtins_and_unknown_commands():
@@ -261,9 +273,13 @@ def test_shell_builtins_and_unknown_commands():
                         'unknown\n')
     assert "stat /bin/bash: no such file or directory" in run(["/bin/bash"], ctx_for(LAB, net)).stderr
     assert run(["sleep", "1000000000"], ctx_for(LAB, net)).exit_code == 0
-    with pytest.raises(UnsupportedCommand):
-        run(["sh", "-c", "curl x | grep y"], ctx_for(LAB, net))
+    r = run(["sh", "-c", "curl -s backend:8080/public | grep -c body"], ctx_for(LAB, backend_net()))
+    assert (r.stdout, r.exit_code) == ("1\n", 0)
 
 
-def test_split_shell_keeps_quotes():
-    assert split_shell("echo 'a $B' \"$B\"", {"B": "b"}) == [(["echo", "a $B", "b"], "")]
+def test_curl_761_port_errors():
+    # curl 7.61 lib/url.c parse_remote_port: strtol, then the range and the rest are checked.
+    r = run(["curl", "-sS", "backend:99999"], ctx_for(LAB, backend_net()))
+    assert (r.stderr, r.exit_code) == ("curl: (3) Port number out of range\n", 3)
+    r = run(["curl", "-sS", "backend:80x"], ctx_for(LAB, backend_net()))
+    assert (r.stderr, r.exit_code) == ("curl: (3) Port number ended with 'x'\n", 3)
