@@ -129,7 +129,7 @@ def test_sleep_pods_stop_quickly() -> None:
             if any("sleep" in " ".join(c.get("command") or ()) for c in spec.get("containers") or ()):
                 seen += 1
                 assert spec.get("terminationGracePeriodSeconds", 30) <= 5, (path.name, doc.obj["metadata"])
-    assert seen == 3  # frontend, not-frontend (simple-app), client (example-app)
+    assert seen >= 3  # at least frontend, not-frontend (simple-app), client (example-app)
 
 
 # ----------------------------------------------------------------------------- point 8: guards
