@@ -222,6 +222,7 @@ class FakeClientLayer:
         self.ready_after = 2
         self.exec_handler: Callable[..., FakeStream] = lambda pod, ns, c, argv: FakeStream()
         self.debug_logs = ""
+        self.events: list[dict] = []
         self.debug_exit = 0
         self.active_execs = 0
         self.max_active_execs = 0
@@ -364,9 +365,11 @@ class FakeClientLayer:
                     current[k] = v
             return self._public(self._put(obj))
 
-    def exec_stream(self, pod: str, namespace: str, container: str, argv: Sequence[str]) -> FakeStream:
+    def exec_stream(self, pod: str, namespace: str, container: str, argv: Sequence[str],
+                    stdin: Optional[str] = None) -> FakeStream:
         with self._lock:
-            self.requests.append(("exec", pod, namespace, container, tuple(argv)))
+            self.requests.append(("exec", pod, namespace, container, tuple(argv)) +
+                                 ((("stdin", stdin),) if stdin is not None else ()))
             self._maybe_fail("exec", pod)
             self.active_execs += 1
             self.max_active_execs = max(self.max_active_execs, self.active_execs)
@@ -388,6 +391,12 @@ class FakeClientLayer:
                 {"name": container["name"], "image": container["image"],
                  "state": {"waiting": {"reason": "PodInitializing"}}})
             return self._public(self._put(obj))
+
+    def list_events(self, namespace: Optional[str]) -> list[dict]:
+        with self._lock:
+            self.requests.append(("list_events", namespace))
+            return [copy.deepcopy(e) for e in self.events
+                    if namespace is None or (e.get("metadata") or {}).get("namespace") == namespace]
 
     def read_log(self, pod: str, namespace: str, container: str) -> str:
         with self._lock:

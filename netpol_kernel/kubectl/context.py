@@ -87,7 +87,15 @@ class ErrorsExit(Exception):
 # ---------------------------------------------------------------- resources
 
 
+#: Read-only kinds outside api.resources: their words, as kubectl accepts them.
+READ_ONLY_KINDS = {"events": "Event", "event": "Event", "ev": "Event", "events.events.k8s.io": "Event",
+                   "endpointslices": "EndpointSlice", "endpointslice": "EndpointSlice",
+                   "endpointslices.discovery.k8s.io": "EndpointSlice"}
+
+
 def resource_kind(word: str) -> str:
+    if word.lower() in READ_ONLY_KINDS:
+        return READ_ONLY_KINDS[word.lower()]
     try:
         return kind_of(word)
     except UnsupportedCommand as e:
@@ -128,6 +136,29 @@ def sorted_objects(objs: Sequence[dict]) -> list[dict]:
 
 def objects_with_kind(objs: Sequence[dict], kind: str) -> list[dict]:
     return [o if o.get("kind") else {**o, "kind": kind} for o in objs]
+
+
+def list_objects(ctx: Ctx, kind: str, name: Optional[str] = None, selector: Optional[str] = None,
+                 all_namespaces: bool = False) -> list[dict]:
+    """``backend.get``, plus Events and EndpointSlices, which backends list through their own methods."""
+    if kind not in ("Event", "EndpointSlice"):
+        return ctx.backend.get(kind, namespace=ctx.namespace, name=name, selector=selector,
+                               all_namespaces=all_namespaces)
+    lister = getattr(ctx.backend, "events" if kind == "Event" else "endpoint_slices", None)
+    if not callable(lister):
+        raise ctx.unsupported()
+    items = lister(namespace=ctx.namespace, all_namespaces=all_namespaces)
+    if selector:
+        from ..policy.selectors import parse_selector
+        sel = parse_selector(selector)
+        items = [o for o in items if sel.matches((o.get("metadata") or {}).get("labels") or {})]
+    if name is not None:
+        items = [o for o in items if (o.get("metadata") or {}).get("name") == name]
+        if not items:
+            from ..errors import NotFoundError
+            plural = "events" if kind == "Event" else "endpointslices.discovery.k8s.io"
+            raise NotFoundError(plural, name, ctx.namespace)
+    return items
 
 
 def namespaced(kind: str) -> bool:

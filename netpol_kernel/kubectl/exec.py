@@ -19,7 +19,7 @@ from .context import Ctx, resource_kind
 # ---------------------------------------------------------------- exec / debug
 
 
-def _pod_for(ctx: Ctx, ref: str) -> dict:
+def pod_for(ctx: Ctx, ref: str) -> dict:
     """``POD``, ``pod/NAME`` or ``deploy/NAME`` (the first running pod, as kubectl picks)."""
     kind_word, slash, name = ref.partition("/")
     if not slash:
@@ -62,7 +62,7 @@ def run_exec(ctx: Ctx) -> int:
                     "[COMMAND] instead\nSee 'kubectl exec -h' for help and examples")
     if not command:
         raise Exit("error: you must specify at least one command for the container")
-    pod = _pod_for(ctx, pos[0])
+    pod = pod_for(ctx, pos[0])
     container = _container(ctx, pod)
     # -t/-i are accepted and ignored: a notebook has no terminal (see the module docstring).
     result = ctx.backend.exec(str(pod["metadata"]["name"]), list(command), namespace=ctx.namespace,
@@ -90,7 +90,7 @@ def run_debug(ctx: Ctx) -> int:
     image = ctx.flag("image")
     if not image:
         raise ctx.unsupported()  # debugging by copying a pod or a node is outside the subset
-    pod = _pod_for(ctx, pos[0])
+    pod = pod_for(ctx, pos[0])
     result = debug(str(pod["metadata"]["name"]), image, list(command), namespace=ctx.namespace,
                    target=ctx.flag("target"))
     if not ctx.on("stdin") and not ctx.on("attach"):

@@ -31,7 +31,7 @@ __all__ = [
     "human_duration", "age", "parse_time", "go_time", "tabwrite", "table", "TABLE_KINDS",
     "qualified_name", "describe_network_policy", "to_yaml", "to_json", "as_list",
     "strip_managed_fields", "format_labels", "ErrorText", "error_text", "errors_text", "plain_error",
-    "jsonpath_error",
+    "jsonpath_error", "event_table", "labels_lines", "annotation_lines",
 ]
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -398,6 +398,39 @@ def _node_row(node: Mapping[str, Any], now: datetime) -> list[str]:
             info.get("kernelVersion") or "<unknown>", info.get("containerRuntimeVersion") or "<unknown>"]
 
 
+def _discovery_list(items: list[str], limit: int = 3) -> str:
+    """listWithMoreString (pkg/printers/internalversion/printers.go)."""
+    text = ",".join(items[:limit])
+    if len(items) > limit:
+        return f"{text} + {len(items) - limit} more..."
+    return text or "<unset>"
+
+
+def _endpointslice_row(es: Mapping[str, Any], now: datetime) -> list[str]:
+    ports = [str(p["port"]) if p.get("port") is not None else (p.get("name") or "*")
+             for p in es.get("ports") or []]
+    addrs = [a for e in es.get("endpoints") or [] for a in (e.get("addresses") or [])[:1]]
+    return [str(es.get("addressType") or ""), _discovery_list(ports), _discovery_list(addrs),
+            age(_meta(es).get("creationTimestamp"), now)]
+
+
+def event_table(events: Sequence[Mapping[str, Any]], now: datetime, *, with_namespace: bool = False,
+                no_headers: bool = False) -> str:
+    """``kubectl get events``: printEvent's columns (no NAME column), one row per event."""
+    rows = [] if no_headers else [(["NAMESPACE"] if with_namespace else []) +
+                                  ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]]
+    for ev in events:
+        first = age(ev.get("firstTimestamp") or ev.get("eventTime"), now)
+        last = age(ev["lastTimestamp"], now) if ev.get("lastTimestamp") else first
+        inv = ev.get("involvedObject") or {}
+        target = f"{str(inv.get('kind', '')).lower()}/{inv['name']}" if inv.get("name") else \
+            str(inv.get("kind", "")).lower()
+        row = [last, str(ev.get("type") or ""), str(ev.get("reason") or ""), target,
+               str(ev.get("message") or "").strip()]
+        rows.append(([str(_meta(ev).get("namespace", ""))] if with_namespace else []) + row)
+    return tabwrite("".join("\t".join(r) + "\n" for r in rows), minwidth=6, padding=3)
+
+
 @dataclass(frozen=True)
 class _Columns:
     headers: tuple[str, ...]  # after NAME
@@ -423,15 +456,20 @@ TABLE_KINDS: dict[str, _Columns] = {
     "StatefulSet": _Columns(("READY", "AGE"), ("CONTAINERS", "IMAGES"), _statefulset_row),
     "DaemonSet": _Columns(("DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"),
                           ("CONTAINERS", "IMAGES", "SELECTOR"), _daemonset_row),
+    "EndpointSlice": _Columns(("ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"), (), _endpointslice_row),
     "Node": _Columns(("STATUS", "ROLES", "AGE", "VERSION"),
                      ("INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"), _node_row),
 }
 
 
+#: kinds outside api.resources that kubectl can still list here (read-only).
+_EXTRA_NAMES = {"EndpointSlice": "endpointslice.discovery.k8s.io", "Event": "event"}
+
+
 def qualified_name(obj: Mapping[str, Any]) -> str:
     """``deployment.apps/frontend``: what ``-o name`` and multi-kind tables print."""
     kind = str(obj.get("kind") or "")
-    prefix = RESOURCES[kind][1] if kind in RESOURCES else kind.lower()
+    prefix = RESOURCES[kind][1] if kind in RESOURCES else _EXTRA_NAMES.get(kind, kind.lower())
     return f"{prefix}/{_meta(obj).get('name', '')}"
 
 
@@ -487,6 +525,11 @@ def _annotation_lines(annotations: Optional[Mapping[str, Any]]) -> list[str]:
         else:
             lines.append(f"{first}{key}: {value}")
     return lines
+
+
+#: describe.go's printLabelsMultiline / printAnnotationsMultiline, for the other describers.
+labels_lines = _labels_lines
+annotation_lines = _annotation_lines
 
 
 def _shorten(s: str, limit: int) -> str:

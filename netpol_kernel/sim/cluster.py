@@ -45,11 +45,11 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Optional, Sequenc
 
 from ..api.resources import RESOURCES, kind_of
 from ..backends.base import ApplyErrors, ApplyResult, ExecResult
-from ..backends.base import KubectlExecError
+from ..backends.base import KubectlExecError, shell_with_stdin
 from .commands import run
 from .process import ExecContext
-from .controllers import (EPOCH, Store, admit_pod, delete_tree, endpoints_object, node_object,
-                          reconcile)
+from .controllers import (EPOCH, Store, admit_pod, append_log, container_log, delete_tree,
+                          endpoint_slice_object, endpoints_object, node_object, reconcile)
 from ..api.defaults import NO_GENERATION_KINDS, default_object, full_image, image_pull_policy, last_applied
 from ..errors import (AlreadyExistsError, FieldError, ManifestError, NetpolError, NotFoundError,
                      UnsupportedCommand)
@@ -329,6 +329,76 @@ class EmbeddedCluster:
             st.put(ns)
         return f"namespace/{name} created"
 
+    def create(self, docs: Sequence["Document"], namespace: Optional[str] = None) -> list[ApplyResult]:
+        """``kubectl create`` / ``run`` / ``expose``: new objects only (AlreadyExists otherwise),
+        stored without kubectl apply's last-applied annotation, as the API server keeps them."""
+        results: list[ApplyResult] = []
+        with self._mutation() as st:
+            for doc in docs:
+                check(doc)
+                manifest = copy.deepcopy(doc.obj)
+                kind, md = manifest["kind"], manifest.setdefault("metadata", {})
+                if kind not in RESOURCES or kind == "Endpoints":
+                    raise UnsupportedCommand(f"the embedded cluster does not store {kind} objects")
+                ns = ""
+                if RESOURCES[kind][3]:
+                    ns = md.get("namespace") or namespace or self.default_namespace
+                    if st.get("Namespace", "", ns) is None:
+                        raise NotFoundError("namespaces", ns)
+                    md["namespace"] = ns
+                if st.get(kind, ns, md["name"]) is not None:
+                    raise AlreadyExistsError(resource_name(kind), md["name"])
+                desired = default_object(manifest)
+                if kind == "Namespace":
+                    desired["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = md["name"]
+                self._create(st, kind, ns, md["name"], desired)
+                reconcile(st)
+                results.append(ApplyResult(kind, md["name"], ns or None, "created"))
+        return results
+
+    def update(self, kind: str, name: str, change: Callable[[dict], None],
+               namespace: Optional[str] = None) -> dict:
+        """Change one stored object in place (``annotate``, ``rollout restart``, ``label --all``);
+        a changed spec bumps ``metadata.generation`` and the controllers run.  Returns the object."""
+        kind = kind_of(kind)
+        ns = (namespace or self.default_namespace) if RESOURCES[kind][3] else ""
+        with self._mutation() as st:
+            obj = _existing(st, kind, ns, name)
+            before = copy.deepcopy(obj)
+            change(obj)
+            if obj != before:
+                if obj.get("spec") != before.get("spec") and "generation" in obj["metadata"]:
+                    obj["metadata"]["generation"] += 1
+                st.put(obj)
+                reconcile(st)
+            return copy.deepcopy(obj)
+
+    def logs(self, pod: str, namespace: Optional[str] = None, container: Optional[str] = None) -> str:
+        """``kubectl logs POD [-c C]``: what the container wrote (see :func:`controllers.append_log`)."""
+        p = self._pod_for(pod, namespace)
+        cname = container or p["spec"]["containers"][0]["name"]
+        if not any(c["name"] == cname for c in p["spec"]["containers"] + p["spec"].get("ephemeralContainers", [])):
+            raise NetpolError(f'error: container {cname} is not valid for pod {p["metadata"]["name"]}')
+        return container_log(self._state, p["metadata"]["namespace"], p["metadata"]["name"], cname)
+
+    def write_log(self, namespace: str, pod: str, container: str, line: str) -> None:
+        """Append a line to a container's log: servers call it for each request they answer
+        (nginx's access log), so ``kubectl logs`` shows what a real one would."""
+        append_log(self._state, namespace, pod, container, line)
+
+    def events(self, namespace: Optional[str] = None, all_namespaces: bool = False) -> list[dict]:
+        """core/v1 Events, oldest first, as ``kubectl get events`` lists them."""
+        ns = namespace or self.default_namespace
+        return copy.deepcopy([e for e in self._state.events
+                              if all_namespaces or e["metadata"]["namespace"] == ns])
+
+    def endpoint_slices(self, namespace: Optional[str] = None, all_namespaces: bool = False) -> list[dict]:
+        """discovery.k8s.io/v1 EndpointSlices, one per Service with a selector (and ``kubernetes``)."""
+        ns = namespace or self.default_namespace
+        return [e for s in self._state.list("Service")
+                if (all_namespaces or s["metadata"]["namespace"] == ns)
+                and (e := endpoint_slice_object(self._state, s)) is not None]
+
     # -- reads --------------------------------------------------------------------------------
     def get(self, kind: str, namespace: Optional[str] = None, name: Optional[str] = None,
             selector: Optional[str] = None, all_namespaces: bool = False) -> list[dict]:
@@ -400,8 +470,13 @@ class EmbeddedCluster:
         return hashlib.sha256(f"{self._state.namer.seed}/exec/{self._state.execs}".encode()).hexdigest()
 
     def exec(self, pod: str, argv: Sequence[str], namespace: Optional[str] = None,
-             container: Optional[str] = None, tty: bool = False) -> ExecResult:
-        """``kubectl exec POD -- argv`` (POD may be ``deploy/NAME``); no TTY unless ``tty``."""
+             container: Optional[str] = None, tty: bool = False, stdin: Optional[str] = None) -> ExecResult:
+        """``kubectl exec POD -- argv`` (POD may be ``deploy/NAME``); no TTY unless ``tty``.
+
+        ``stdin`` is what ``-i`` sends: a shell started without ``-c`` (``sh``,
+        ``/bin/sh``, ``bash``, ``ash``, ``sh -s``) runs it as its script, as a
+        shell reading a pipe does; other commands do not read it here.
+        """
         p = self._pod_for(pod, namespace)
         containers = p["spec"]["containers"]
         note = ""
@@ -414,7 +489,7 @@ class EmbeddedCluster:
             c = next((x for x in containers if x["name"] == container), None)
             if c is None:
                 return KubectlExecError("", f'error: unable to upgrade connection: container not found ("{container}")\n', 1)
-        r = self._run(p, c["image"], c, argv, tty)
+        r = self._run(p, c["image"], c, shell_with_stdin(argv, stdin), tty)
         return type(r)(r.stdout, note + r.stderr, r.exit_code)
 
     def debug(self, pod: str, image: str, argv: Sequence[str], namespace: Optional[str] = None,

@@ -1,0 +1,278 @@
+"""``kubectl describe``: NetworkPolicies in words, and pods, services and namespaces with their events.
+
+Layouts follow k8s.io/kubectl v0.32 pkg/describe/describe.go (``describePod``,
+``describeService``, ``describeNamespace``, ``DescribeEvents``): one tabwriter
+(padding 2) per object, flushed before the Events table; times in RFC 1123Z
+(``Tue, 23 Nov 2021 12:50:45 +0000``).  A name that matches nothing falls back
+to the objects whose names start with it, as kubectl does.  Deployments and
+nodes are not described here yet: they say so in one line.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping, Optional, Sequence
+
+from . import render
+from ..errors import NotFoundError
+from .args import Exit
+from .context import Ctx, error_for, print_errors, resource_requests, sorted_objects
+from .render import ErrorText, age, annotation_lines, labels_lines, parse_time, tabwrite
+
+__all__ = ["run_describe", "describe_pod", "describe_service", "describe_namespace", "events_section"]
+
+_DESCRIBED = ("NetworkPolicy", "Pod", "Service", "Namespace")
+
+
+def _rfc1123z(value: Any) -> str:
+    when = parse_time(value)
+    return when.strftime("%a, %d %b %Y %H:%M:%S %z") if when else "<unknown>"
+
+
+def events_section(events: Sequence[Mapping[str, Any]], now: datetime) -> str:
+    """DescribeEvents: ``Events:  <none>`` or a table sorted by time (its own tabwriter)."""
+    if not events:
+        return "Events:\t<none>\n"
+    ordered = sorted(events, key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or ""))
+    lines = ["Events:", "  Type\tReason\tAge\tFrom\tMessage", "  ----\t------\t----\t----\t-------"]
+    for e in ordered:
+        first = age(e.get("eventTime") or e.get("firstTimestamp"), now)
+        count = int(e.get("count") or 1)
+        interval = f"{age(e.get('lastTimestamp'), now)} (x{count} over {first})" if count > 1 else first
+        source = (e.get("source") or {}).get("component") or e.get("reportingComponent") or ""
+        lines.append(f"  {e.get('type', '')}\t{e.get('reason', '')}\t{interval}\t{source}\t"
+                     f"{str(e.get('message') or '').strip()}")
+    return tabwrite("\n".join(lines) + "\n", minwidth=0, padding=2)
+
+
+def _events_for(ctx: Ctx, obj: Mapping[str, Any]) -> list[dict]:
+    lister = getattr(ctx.backend, "events", None)
+    if not callable(lister):
+        return []
+    meta = obj.get("metadata") or {}
+    return [e for e in lister(namespace=meta.get("namespace") or ctx.namespace)
+            if (e.get("involvedObject") or {}).get("uid") == meta.get("uid")
+            and (e.get("involvedObject") or {}).get("kind") == obj.get("kind")]
+
+
+def describe_pod(pod: Mapping[str, Any], events: Sequence[Mapping[str, Any]], now: datetime) -> str:
+    meta, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
+    lines = [f"Name:\t{meta.get('name', '')}", f"Namespace:\t{meta.get('namespace', '')}"]
+    if spec.get("priority") is not None:
+        lines.append(f"Priority:\t{spec['priority']}")
+    if spec.get("priorityClassName"):
+        lines.append(f"Priority Class Name:\t{spec['priorityClassName']}")
+    if spec.get("serviceAccountName"):
+        lines.append(f"Service Account:\t{spec['serviceAccountName']}")
+    lines.append(f"Node:\t{spec['nodeName']}/{status.get('hostIP', '')}" if spec.get("nodeName") else "Node:\t<none>")
+    if status.get("startTime"):
+        lines.append(f"Start Time:\t{_rfc1123z(status['startTime'])}")
+    lines += labels_lines("Labels", meta.get("labels"))
+    lines += annotation_lines(meta.get("annotations"))
+    lines.append(f"Status:\t{status.get('phase', '')}")
+    lines.append(f"IP:\t{status.get('podIP', '')}")
+    ips = status.get("podIPs") or []
+    lines.append("IPs:" if ips else "IPs:\t<none>")
+    lines += [f"  IP:\t{ip.get('ip', '')}" for ip in ips]
+    owner = next((r for r in meta.get("ownerReferences") or [] if r.get("controller")), None)
+    if owner:
+        lines.append(f"Controlled By:\t{owner.get('kind')}/{owner.get('name')}")
+    lines.append("Containers:")
+    statuses = {s.get("name"): s for s in status.get("containerStatuses") or []}
+    for c in spec.get("containers") or []:
+        lines += _container_lines(c, statuses.get(c.get("name")))
+    conds = status.get("conditions") or []
+    if conds:
+        lines += ["Conditions:", "  Type\tStatus"] + [f"  {c.get('type')} \t{c.get('status')} " for c in conds]
+    lines += _volume_lines(spec.get("volumes") or [])
+    lines.append(f"QoS Class:\t{status.get('qosClass', '')}")
+    lines += labels_lines("Node-Selectors", spec.get("nodeSelector"))
+    lines += _toleration_lines(spec.get("tolerations") or [])
+    return tabwrite("\n".join(lines) + "\n", minwidth=0, padding=2) + events_section(events, now)
+
+
+def _container_lines(c: Mapping[str, Any], cs: Optional[Mapping[str, Any]]) -> list[str]:
+    lines = [f"  {c.get('name')}:"]
+    if cs and cs.get("containerID"):
+        lines.append(f"    Container ID:\t{cs['containerID']}")
+    lines.append(f"    Image:\t{c.get('image', '')}")
+    if cs:
+        lines.append(f"    Image ID:\t{cs.get('imageID', '')}")
+    ports = c.get("ports") or []
+    port_text = ", ".join(f"{p.get('containerPort')}/{p.get('protocol') or 'TCP'}" for p in ports)
+    host_text = ", ".join(f"{p.get('hostPort') or 0}/{p.get('protocol') or 'TCP'}" for p in ports)
+    lines.append(f"    {'Ports' if len(ports) > 1 else 'Port'}:\t{port_text or '<none>'}")
+    lines.append(f"    {'Host Ports' if len(ports) > 1 else 'Host Port'}:\t{host_text or '<none>'}")
+    if c.get("command"):
+        lines.append("    Command:")
+        lines += [f"      {part}" for part in c["command"]]
+    if c.get("args"):
+        lines.append("    Args:")
+        lines += [f"      {part}" for part in c["args"]]
+    if cs:
+        state = cs.get("state") or {}
+        if "running" in state:
+            lines += ["    State:\tRunning", f"      Started:\t{_rfc1123z((state['running'] or {}).get('startedAt'))}"]
+        elif "terminated" in state:
+            t = state["terminated"] or {}
+            lines.append("    State:\tTerminated")
+            if t.get("reason"):
+                lines.append(f"      Reason:\t{t['reason']}")
+            lines += [f"      Exit Code:\t{t.get('exitCode', 0)}", f"      Started:\t{_rfc1123z(t.get('startedAt'))}",
+                      f"      Finished:\t{_rfc1123z(t.get('finishedAt'))}"]
+        else:
+            lines.append("    State:\tWaiting")
+        lines += [f"    Ready:\t{'True' if cs.get('ready') else 'False'}",
+                  f"    Restart Count:\t{cs.get('restartCount', 0)}"]
+    env = c.get("env") or []
+    lines.append("    Environment:" + ("" if env else "\t<none>"))
+    lines += [f"      {e.get('name')}:\t{e.get('value', '')}" for e in env if "valueFrom" not in e]
+    mounts = c.get("volumeMounts") or []
+    lines.append("    Mounts:" + ("" if mounts else "\t<none>"))
+    lines += [f"      {m.get('mountPath')} from {m.get('name')} ({'ro' if m.get('readOnly') else 'rw'})"
+              for m in mounts]
+    return lines
+
+
+def _volume_lines(volumes: Sequence[Mapping[str, Any]]) -> list[str]:
+    if not volumes:
+        return ["Volumes:\t<none>"]
+    lines = ["Volumes:"]
+    for v in volumes:
+        lines.append(f"  {v.get('name')}:")
+        proj = v.get("projected")
+        if proj is not None:
+            lines.append("    Type:\tProjected (a volume that contains injected data from multiple sources)")
+            for src in proj.get("sources") or []:
+                if "serviceAccountToken" in src:
+                    lines.append(f"    TokenExpirationSeconds:\t{src['serviceAccountToken'].get('expirationSeconds')}")
+                if "configMap" in src:
+                    lines += [f"    ConfigMapName:\t{src['configMap'].get('name')}", "    ConfigMapOptional:\t<nil>"]
+                if "downwardAPI" in src:
+                    lines.append("    DownwardAPI:\ttrue")
+        else:
+            kind = next((k for k in v if k != "name"), "")
+            lines.append(f"    Type:\t{kind}")
+    return lines
+
+
+def _toleration_lines(tolerations: Sequence[Mapping[str, Any]]) -> list[str]:
+    """printPodTolerationsMultiline."""
+    if not tolerations:
+        return ["Tolerations:\t<none>"]
+    out = []
+    for i, t in enumerate(tolerations):
+        text = str(t.get("key", ""))
+        if t.get("value"):
+            text += f"={t['value']}"
+        if t.get("effect"):
+            text += f":{t['effect']}"
+        if t.get("operator") == "Exists" and not t.get("value"):
+            text += " op=Exists" if t.get("key") else "op=Exists"
+        if t.get("tolerationSeconds") is not None:
+            text += f" for {t['tolerationSeconds']}s"
+        out.append(("Tolerations:\t" if i == 0 else "\t") + text)
+    return out
+
+
+def describe_service(svc: Mapping[str, Any], slices: Sequence[Mapping[str, Any]],
+                     events: Sequence[Mapping[str, Any]], now: datetime) -> str:
+    meta, spec = svc.get("metadata") or {}, svc.get("spec") or {}
+    lines = [f"Name:\t{meta.get('name', '')}", f"Namespace:\t{meta.get('namespace', '')}"]
+    lines += labels_lines("Labels", meta.get("labels"))
+    lines += annotation_lines(meta.get("annotations"))
+    lines += [f"Selector:\t{render.format_labels(spec.get('selector')) if spec.get('selector') else ''}",
+              f"Type:\t{spec.get('type', 'ClusterIP')}"]
+    if spec.get("ipFamilyPolicy"):
+        lines.append(f"IP Family Policy:\t{spec['ipFamilyPolicy']}")
+    lines.append(f"IP Families:\t{','.join(spec.get('ipFamilies') or []) or '<none>'}")
+    lines.append(f"IP:\t{spec.get('clusterIP', '')}")
+    lines.append(f"IPs:\t{','.join(spec.get('clusterIPs') or []) or '<none>'}")
+    for sp in spec.get("ports") or []:
+        name = sp.get("name") or "<unset>"
+        proto = sp.get("protocol") or "TCP"
+        lines.append(f"Port:\t{name}\t{sp.get('port')}/{proto}")
+        lines.append(f"TargetPort:\t{sp.get('targetPort', sp.get('port'))}/{proto}")
+        if sp.get("nodePort"):
+            lines.append(f"NodePort:\t{name}\t{sp['nodePort']}/{proto}")
+        lines.append(f"Endpoints:\t{_slice_endpoints(slices, sp.get('name') or '')}")
+    lines.append(f"Session Affinity:\t{spec.get('sessionAffinity', 'None')}")
+    if spec.get("externalTrafficPolicy"):
+        lines.append(f"External Traffic Policy:\t{spec['externalTrafficPolicy']}")
+    if spec.get("internalTrafficPolicy"):
+        lines.append(f"Internal Traffic Policy:\t{spec['internalTrafficPolicy']}")
+    return tabwrite("\n".join(lines) + "\n", minwidth=0, padding=2) + events_section(events, now)
+
+
+def _slice_endpoints(slices: Sequence[Mapping[str, Any]], port_name: str) -> str:
+    """formatEndpointSlices: ready addresses with the named port, three at most, then '+ N more...'."""
+    targets: list[str] = []
+    for es in slices:
+        ports = [p for p in es.get("ports") or [] if (p.get("name") or "") == port_name]
+        for e in es.get("endpoints") or []:
+            if not (e.get("conditions") or {}).get("ready", True):
+                continue
+            for addr in (e.get("addresses") or [])[:1]:
+                targets += [f"{addr}:{p.get('port')}" for p in ports] or []
+    if not targets:
+        return "<none>"
+    text = ",".join(targets[:3])
+    return f"{text} + {len(targets) - 3} more..." if len(targets) > 3 else text
+
+
+def describe_namespace(ns: Mapping[str, Any]) -> str:
+    meta = ns.get("metadata") or {}
+    lines = [f"Name:\t{meta.get('name', '')}"]
+    lines += labels_lines("Labels", meta.get("labels"))
+    lines += annotation_lines(meta.get("annotations"))
+    lines.append(f"Status:\t{(ns.get('status') or {}).get('phase', 'Active')}")
+    # describeNamespace prints the quota and limit-range sections; the cluster has none of either.
+    lines += ["", "No resource quota.", "", "No LimitRange resource."]
+    return tabwrite("\n".join(lines) + "\n", minwidth=0, padding=2)
+
+
+def run_describe(ctx: Ctx) -> int:
+    if not ctx.args.positional:
+        raise Exit('You must specify the type of resource to describe. Use "kubectl api-resources" '
+                   "for a complete list of supported resources.\n")
+    requests = resource_requests(ctx.args.positional)
+    if any(kind not in _DESCRIBED for kind, _ in requests):
+        raise ctx.unsupported()
+    selector, all_ns = ctx.flag("selector"), ctx.on("all-namespaces")
+    objs: list[dict] = []
+    errors: list[ErrorText] = []
+    for kind, name in requests:
+        try:
+            found = ctx.backend.get(kind, namespace=ctx.namespace, name=name, selector=selector,
+                                    all_namespaces=all_ns)
+            objs += [{**o, "kind": o.get("kind") or kind} for o in sorted_objects(found)]
+        except NotFoundError as exc:
+            # kubectl describe falls back to the objects whose names start with NAME.
+            every = ctx.backend.get(kind, namespace=ctx.namespace)
+            matches = [o for o in every
+                       if str((o.get("metadata") or {}).get("name", "")).startswith(name or "")]
+            if matches:
+                objs += [{**o, "kind": o.get("kind") or kind} for o in sorted_objects(matches)]
+            else:
+                errors.append(error_for(exc))
+    now = ctx.now()
+    texts = []
+    for obj in objs:
+        kind = obj["kind"]
+        if kind == "NetworkPolicy":
+            texts.append(render.describe_network_policy(obj))
+        elif kind == "Pod":
+            texts.append(describe_pod(obj, _events_for(ctx, obj), now))
+        elif kind == "Service":
+            lister = getattr(ctx.backend, "endpoint_slices", None)
+            slices = [s for s in (lister(namespace=obj["metadata"]["namespace"]) if callable(lister) else [])
+                      if (s.get("metadata", {}).get("labels") or {}).get("kubernetes.io/service-name")
+                      == obj["metadata"]["name"]]
+            texts.append(describe_service(obj, slices, _events_for(ctx, obj), now))
+        else:
+            texts.append(describe_namespace(obj))
+    ctx.out.out("\n\n".join(texts))
+    if not objs and not errors:
+        ctx.out.err("No resources found\n" if all_ns
+                    else f"No resources found in {ctx.namespace} namespace.\n")
+    print_errors(ctx.out, errors)
+    return 1 if errors else 0
