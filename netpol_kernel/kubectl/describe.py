@@ -28,10 +28,17 @@ def _rfc1123z(value: Any) -> str:
     return when.strftime("%a, %d %b %Y %H:%M:%S %z") if when else "<unknown>"
 
 
-def events_section(events: Sequence[Mapping[str, Any]], now: datetime) -> str:
-    """DescribeEvents: ``Events:  <none>`` or a table sorted by time (its own tabwriter)."""
+def _with_events(lines: list[str], events: Sequence[Mapping[str, Any]], now: datetime) -> str:
+    """The object's lines through one tabwriter, then its events (DescribeEvents flushes first)."""
     if not events:
-        return "Events:\t<none>\n"
+        return tabwrite("\n".join(lines + ["Events:\t<none>"]) + "\n", minwidth=0, padding=2)
+    return tabwrite("\n".join(lines) + "\n", minwidth=0, padding=2) + events_section(events, now)
+
+
+def events_section(events: Sequence[Mapping[str, Any]], now: datetime) -> str:
+    """DescribeEvents' table, sorted by time, in its own tabwriter (``Events:  <none>`` when empty)."""
+    if not events:
+        return tabwrite("Events:\t<none>\n", minwidth=0, padding=2)
     ordered = sorted(events, key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or ""))
     lines = ["Events:", "  Type\tReason\tAge\tFrom\tMessage", "  ----\t------\t----\t----\t-------"]
     for e in ordered:
@@ -87,7 +94,7 @@ def describe_pod(pod: Mapping[str, Any], events: Sequence[Mapping[str, Any]], no
     lines.append(f"QoS Class:\t{status.get('qosClass', '')}")
     lines += labels_lines("Node-Selectors", spec.get("nodeSelector"))
     lines += _toleration_lines(spec.get("tolerations") or [])
-    return tabwrite("\n".join(lines) + "\n", minwidth=0, padding=2) + events_section(events, now)
+    return _with_events(lines, events, now)
 
 
 def _container_lines(c: Mapping[str, Any], cs: Optional[Mapping[str, Any]]) -> list[str]:
@@ -200,7 +207,7 @@ def describe_service(svc: Mapping[str, Any], slices: Sequence[Mapping[str, Any]]
         lines.append(f"External Traffic Policy:\t{spec['externalTrafficPolicy']}")
     if spec.get("internalTrafficPolicy"):
         lines.append(f"Internal Traffic Policy:\t{spec['internalTrafficPolicy']}")
-    return tabwrite("\n".join(lines) + "\n", minwidth=0, padding=2) + events_section(events, now)
+    return _with_events(lines, events, now)
 
 
 def _slice_endpoints(slices: Sequence[Mapping[str, Any]], port_name: str) -> str:

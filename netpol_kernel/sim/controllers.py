@@ -641,7 +641,7 @@ def pod_stopped_events(st: Store, pod: dict) -> None:
 
 
 def append_log(st: Store, namespace: str, pod: str, container: str, line: str) -> None:
-    """Add one line to a container's log (what ``kubectl logs`` prints), e.g. nginx's access log.
+    r"""Add one line to a container's log (what ``kubectl logs`` prints), e.g. nginx's access log.
 
     >>> st = Store.bootstrap("netpol", lambda: EPOCH)
     >>> append_log(st, "default", "web", "web", '10.244.0.6 - - "GET / HTTP/1.1" 200 615')
