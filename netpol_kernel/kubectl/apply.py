@@ -25,13 +25,18 @@ def _load(ctx: Ctx, paths: Sequence[str]) -> tuple[list[Any], list[ErrorText]]:
     """Read every -f; a missing path stops everything (kubectl's builder does the same)."""
     from ..api.manifests import load_documents, load_path
 
-    missing = [p for p in paths if p != "-" and not os.path.exists(p)]
+    from .urls import fetch, is_url
+
+    missing = [p for p in paths if p != "-" and not is_url(p) and not os.path.exists(p)]
     if missing:
         raise ErrorsExit([render.plain_error(f'error: the path "{p}" does not exist') for p in missing])
     docs: list[Any] = []
     errors: list[ErrorText] = []
     for path in paths:
         try:
+            if is_url(path):
+                docs += load_documents(fetch(path), source=path)
+                continue
             docs += (load_documents(ctx.stdin or "", source="STDIN") if path == "-" else load_path(path))
         except (ManifestError, OSError, UnicodeDecodeError) as exc:
             errors.append(error_for(exc, source="STDIN" if path == "-" else path))

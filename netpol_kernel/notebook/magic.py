@@ -15,6 +15,23 @@ Load with ``%load_ext netpol_kernel`` (or call :func:`register`).  Then::
     kind: NetworkPolicy
     ...
 
+    %%kubectl
+    kubectl apply -f - <<EOF
+    apiVersion: networking.k8s.io/v1
+    ...
+    EOF
+    kubectl get netpol
+
+    %%kubectl run test --rm -i --image=alpine -- sh
+    wget -qO- --timeout=2 http://web
+
+The cell line, when there is one, gets the body as its standard input (``apply
+-f -``, or the shell of ``run -i``/``exec -i``, as typing into it would).
+Otherwise the body is a script of kubectl commands, as a terminal would run
+them: ``kubectl`` is optional, ``\\`` continues a line, and a here-document
+(``<<EOF`` ... ``EOF``, also ``cat <<EOF | kubectl apply -f -``) is the
+standard input of its command.
+
 The output is printed exactly as a terminal shows it (stdout and stderr in
 order); a failing command prints kubectl's error and never a traceback.
 
@@ -175,22 +192,55 @@ def _show(result: KubectlResult) -> None:
     sys.stdout.flush()
 
 
-def _commands(cell: str) -> list[str]:
-    """The commands of a ``%%kubectl`` body: one per line, ``\\`` continues, ``#`` comments,
-    and a pasted ``$ `` prompt is dropped."""
-    commands: list[str] = []
+# ``<<EOF``, ``<<'EOF'``, ``<<"EOF"``, ``<<-EOF``: a here-document's operator and delimiter.
+_HEREDOC = re.compile(r"<<(-?)\s*(?:'([^']+)'|\"([^\"]+)\"|([A-Za-z_][A-Za-z0-9_]*))")
+# ``cat <<EOF | kubectl apply -f -``: the other way tutorials print it.
+_CAT_PIPE = re.compile(r"^cat\s+(<<\S+)\s*\|\s*(.*)$")
+
+
+def _commands(cell: str) -> list[tuple[str, Optional[str]]]:
+    """The commands of a ``%%kubectl`` body, each with its here-document (or None), as a shell
+    reads a script: one per line, ``\\`` continues, ``#`` comments, a pasted ``$ `` prompt
+    is dropped, and ``kubectl apply -f - <<EOF`` (or ``cat <<EOF | kubectl apply -f -``)
+    takes the lines up to ``EOF`` as its standard input.
+
+    >>> _commands("kubectl apply -f - <<EOF\\nkind: Namespace\\nEOF\\nget ns")
+    [('kubectl apply -f -', 'kind: Namespace\\n'), ('get ns', None)]
+    """
+    commands: list[tuple[str, Optional[str]]] = []
     pending = ""
-    for raw in cell.splitlines():
-        line = raw.rstrip()
+    lines = cell.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i].rstrip()
+        i += 1
         if line.endswith("\\"):
             pending += line[:-1] + " "
             continue
         line = (pending + line).strip()
         pending = ""
-        if line and not line.startswith("#"):
-            commands.append(line[2:] if line.startswith("$ ") else line)
+        if not line or line.startswith("#"):
+            continue
+        line = line[2:] if line.startswith("$ ") else line
+        piped = _CAT_PIPE.match(line)
+        if piped:
+            line = f"{piped.group(2)} {piped.group(1)}"
+        here = _HEREDOC.search(line)
+        if here is None:
+            commands.append((line, None))
+            continue
+        strip_tabs, word = here.group(1) == "-", here.group(2) or here.group(3) or here.group(4)
+        body: list[str] = []
+        while i < len(lines):
+            text = lines[i].lstrip("\t") if strip_tabs else lines[i]
+            i += 1
+            if text.rstrip() == word:
+                break
+            body.append(text)
+        command = (line[:here.start()] + line[here.end():]).strip()
+        commands.append((command, "".join(f"{b}\n" for b in body)))
     if pending.strip():
-        commands.append(pending.strip())
+        commands.append((pending.strip(), None))
     return commands
 
 
@@ -206,8 +256,11 @@ def run_cell(line: str, cell: str, namespace: Mapping[str, Any],
         results.append(runner(expand(line, namespace), stdin=cell))
         _show(results[-1])
         return results
-    for command in _commands(cell):
-        results.append(runner(expand(command, namespace)))
+    for command, here in _commands(cell):
+        # The here-document is the command's stdin as typed: no expansion inside it
+        # (a quoted delimiter would not expand either, and YAML's braces are not Python).
+        results.append(runner(expand(command, namespace), stdin=here) if here is not None
+                       else runner(expand(command, namespace)))
         _show(results[-1])
     return results
 
