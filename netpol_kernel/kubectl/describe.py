@@ -1,11 +1,12 @@
-"""``kubectl describe``: NetworkPolicies in words, and pods, services and namespaces with their events.
+"""``kubectl describe``: NetworkPolicies in words; pods, deployments, services, namespaces with their events.
 
 Layouts follow k8s.io/kubectl v0.32 pkg/describe/describe.go (``describePod``,
-``describeService``, ``describeNamespace``, ``DescribeEvents``): one tabwriter
+``describeDeployment``, ``DescribePodTemplate``, ``describeService``, ``describeNamespace``,
+``DescribeEvents``): one tabwriter
 (padding 2) per object, flushed before the Events table; times in RFC 1123Z
 (``Tue, 23 Nov 2021 12:50:45 +0000``).  A name that matches nothing falls back
-to the objects whose names start with it, as kubectl does.  Deployments and
-nodes are not described here yet: they say so in one line.
+to the objects whose names start with it, as kubectl does.  Nodes are not
+described here yet: they say so in one line.
 """
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from .args import Exit
 from .context import Ctx, error_for, print_errors, resource_requests, sorted_objects
 from .render import ErrorText, age, annotation_lines, labels_lines, parse_time, tabwrite
 
-__all__ = ["run_describe", "describe_pod", "describe_service", "describe_namespace", "events_section"]
+__all__ = ["run_describe", "describe_pod", "describe_deployment", "describe_service", "describe_namespace",
+           "events_section"]
 
-_DESCRIBED = ("NetworkPolicy", "Pod", "Service", "Namespace")
+_DESCRIBED = ("NetworkPolicy", "Pod", "Service", "Namespace", "Deployment")
 
 
 def _rfc1123z(value: Any) -> str:
@@ -97,8 +99,9 @@ def describe_pod(pod: Mapping[str, Any], events: Sequence[Mapping[str, Any]], no
     return _with_events(lines, events, now)
 
 
-def _container_lines(c: Mapping[str, Any], cs: Optional[Mapping[str, Any]]) -> list[str]:
-    lines = [f"  {c.get('name')}:"]
+def _container_lines(c: Mapping[str, Any], cs: Optional[Mapping[str, Any]], name_indent: str = "  ") -> list[str]:
+    """describeContainers for one container; a pod template's names are indented by 3 (describe.go)."""
+    lines = [f"{name_indent}{c.get('name')}:"]
     if cs and cs.get("containerID"):
         lines.append(f"    Container ID:\t{cs['containerID']}")
     lines.append(f"    Image:\t{c.get('image', '')}")
@@ -140,10 +143,10 @@ def _container_lines(c: Mapping[str, Any], cs: Optional[Mapping[str, Any]]) -> l
     return lines
 
 
-def _volume_lines(volumes: Sequence[Mapping[str, Any]]) -> list[str]:
+def _volume_lines(volumes: Sequence[Mapping[str, Any]], space: str = "") -> list[str]:
     if not volumes:
-        return ["Volumes:\t<none>"]
-    lines = ["Volumes:"]
+        return [f"{space}Volumes:\t<none>"]
+    lines = [f"{space}Volumes:"]
     for v in volumes:
         lines.append(f"  {v.get('name')}:")
         proj = v.get("projected")
@@ -162,10 +165,10 @@ def _volume_lines(volumes: Sequence[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
-def _toleration_lines(tolerations: Sequence[Mapping[str, Any]]) -> list[str]:
+def _toleration_lines(tolerations: Sequence[Mapping[str, Any]], title: str = "Tolerations") -> list[str]:
     """printPodTolerationsMultiline."""
     if not tolerations:
-        return ["Tolerations:\t<none>"]
+        return [f"{title}:\t<none>"]
     out = []
     for i, t in enumerate(tolerations):
         text = str(t.get("key", ""))
@@ -177,8 +180,62 @@ def _toleration_lines(tolerations: Sequence[Mapping[str, Any]]) -> list[str]:
             text += " op=Exists" if t.get("key") else "op=Exists"
         if t.get("tolerationSeconds") is not None:
             text += f" for {t['tolerationSeconds']}s"
-        out.append(("Tolerations:\t" if i == 0 else "\t") + text)
+        out.append((f"{title}:\t" if i == 0 else "\t") + text)
     return out
+
+
+def describe_deployment(dep: Mapping[str, Any], replica_sets: Sequence[Mapping[str, Any]],
+                        events: Sequence[Mapping[str, Any]], now: datetime) -> str:
+    """describeDeployment and DescribePodTemplate (describe.go)."""
+    meta, spec, status = dep.get("metadata") or {}, dep.get("spec") or {}, dep.get("status") or {}
+    lines = [f"Name:\t{meta.get('name', '')}", f"Namespace:\t{meta.get('namespace', '')}",
+             f"CreationTimestamp:\t{_rfc1123z(meta.get('creationTimestamp'))}"]
+    lines += labels_lines("Labels", meta.get("labels"))
+    lines += annotation_lines(meta.get("annotations"))
+    lines.append(f"Selector:\t{render._selector(spec.get('selector'))}")
+    lines.append(f"Replicas:\t{spec.get('replicas', 1)} desired | {status.get('updatedReplicas', 0)} updated | "
+                 f"{status.get('replicas', 0)} total | {status.get('availableReplicas', 0)} available | "
+                 f"{status.get('unavailableReplicas', 0)} unavailable")
+    strategy = spec.get("strategy") or {}
+    lines.append(f"StrategyType:\t{strategy.get('type', 'RollingUpdate')}")
+    lines.append(f"MinReadySeconds:\t{spec.get('minReadySeconds', 0)}")
+    rolling = strategy.get("rollingUpdate")
+    if rolling is not None:
+        lines.append(f"RollingUpdateStrategy:\t{rolling.get('maxUnavailable', '25%')} max unavailable, "
+                     f"{rolling.get('maxSurge', '25%')} max surge")
+    template = spec.get("template") or {}
+    tmeta, tspec = template.get("metadata") or {}, template.get("spec") or {}
+    lines.append("Pod Template:")
+    lines += labels_lines("  Labels", tmeta.get("labels"))
+    if tmeta.get("annotations"):
+        lines += [("  " + x if x.startswith("Annotations") else x) for x in annotation_lines(tmeta.get("annotations"))]
+    if tspec.get("serviceAccountName"):
+        lines.append(f"  Service Account:\t{tspec['serviceAccountName']}")
+    lines.append("  Containers:")
+    for c in tspec.get("containers") or []:
+        lines += _container_lines(c, None, name_indent="   ")
+    lines += _volume_lines(tspec.get("volumes") or [], space="  ")
+    lines += labels_lines("  Node-Selectors", tspec.get("nodeSelector"))
+    lines += _toleration_lines(tspec.get("tolerations") or [], title="  Tolerations")
+    conds = status.get("conditions") or []
+    if conds:
+        lines += ["Conditions:", "  Type\tStatus\tReason", "  ----\t------\t------"]
+        lines += [f"  {c.get('type')} \t{c.get('status')}\t{c.get('reason')}" for c in conds]
+    uid = meta.get("uid")
+    owned = [rs for rs in replica_sets if any(r.get("uid") == uid for r in
+                                              (rs.get("metadata") or {}).get("ownerReferences") or [])]
+    revision = (meta.get("annotations") or {}).get("deployment.kubernetes.io/revision")
+    new = [rs for rs in owned
+           if (rs["metadata"].get("annotations") or {}).get("deployment.kubernetes.io/revision") == revision]
+    old = [rs for rs in owned if rs not in new and (rs.get("spec") or {}).get("replicas")]
+
+    def by_labels(items: Sequence[Mapping[str, Any]]) -> str:
+        return ", ".join(f"{rs['metadata']['name']} ({(rs.get('status') or {}).get('replicas', 0)}/"
+                         f"{(rs.get('spec') or {}).get('replicas', 0)} replicas created)" for rs in items) or "<none>"
+
+    if owned:
+        lines += [f"OldReplicaSets:\t{by_labels(old)}", f"NewReplicaSet:\t{by_labels(new)}"]
+    return _with_events(lines, events, now)
 
 
 def describe_service(svc: Mapping[str, Any], slices: Sequence[Mapping[str, Any]],
@@ -275,6 +332,9 @@ def run_describe(ctx: Ctx) -> int:
                       if (s.get("metadata", {}).get("labels") or {}).get("kubernetes.io/service-name")
                       == obj["metadata"]["name"]]
             texts.append(describe_service(obj, slices, _events_for(ctx, obj), now))
+        elif kind == "Deployment":
+            rs = ctx.backend.get("ReplicaSet", namespace=obj["metadata"]["namespace"])
+            texts.append(describe_deployment(obj, rs, _events_for(ctx, obj), now))
         else:
             texts.append(describe_namespace(obj))
     ctx.out.out("\n\n".join(texts))

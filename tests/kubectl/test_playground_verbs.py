@@ -388,3 +388,153 @@ def test_unsupported_still_says_so(c: EmbeddedCluster) -> None:
     assert k(c, "rollout undo deployment/web").text == (
         'error: the embedded cluster does not support "kubectl rollout undo deployment/web"; run this chapter '
         "against a real cluster (NETPOL_BACKEND=kube, see the README)\n")
+
+
+# ---------------------------------------------------------------- describe
+
+
+def test_describe_deployment(c: EmbeddedCluster) -> None:
+    k(c, "create deployment web --image=nginx --port=80")
+    k(c, "scale deploy web --replicas=2")
+    rs = c.get("ReplicaSet", selector="app=web")[0]["metadata"]["name"]
+    # k8s.io/kubectl v0.32 pkg/describe/describe.go describeDeployment + DescribePodTemplate
+    # (container names indented by 3 in a template) + DescribeEvents; the deployment
+    # controller's ScalingReplicaSet wording (pkg/controller/deployment/sync.go, 1.27+).
+    assert k(c, "describe deployment web").text == f"""\
+Name:                   web
+Namespace:              default
+CreationTimestamp:      Tue, 23 Nov 2021 12:50:45 +0000
+Labels:                 app=web
+Annotations:            deployment.kubernetes.io/revision: 1
+Selector:               app=web
+Replicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable
+StrategyType:           RollingUpdate
+MinReadySeconds:        0
+RollingUpdateStrategy:  25% max unavailable, 25% max surge
+Pod Template:
+  Labels:  app=web
+  Containers:
+   nginx:
+    Image:         nginx
+    Port:          80/TCP
+    Host Port:     0/TCP
+    Environment:   <none>
+    Mounts:        <none>
+  Volumes:         <none>
+  Node-Selectors:  <none>
+  Tolerations:     <none>
+Conditions:
+  Type           Status  Reason
+  ----           ------  ------
+  Available      True    MinimumReplicasAvailable
+  Progressing    True    NewReplicaSetAvailable
+OldReplicaSets:  <none>
+NewReplicaSet:   {rs} (2/2 replicas created)
+Events:
+  Type    Reason             Age   From                   Message
+  ----    ------             ----  ----                   -------
+  Normal  ScalingReplicaSet  1s    deployment-controller  Scaled up replica set {rs} from 0 to 1
+  Normal  ScalingReplicaSet  0s    deployment-controller  Scaled up replica set {rs} to 2 from 1
+"""
+
+
+def test_describe_service_and_namespace(c: EmbeddedCluster) -> None:
+    k(c, "run web --image=nginx --labels=app=web --expose --port=80")
+    svc = c.get("Service", name="web")[0]["spec"]["clusterIP"]
+    pod_ip = c.get("Pod", name="web")[0]["status"]["podIP"]
+    # describe.go describeService (Endpoints from the EndpointSlices, formatEndpointSlices).
+    assert k(c, "describe svc web").text == f"""\
+Name:                     web
+Namespace:                default
+Labels:                   <none>
+Annotations:              <none>
+Selector:                 app=web
+Type:                     ClusterIP
+IP Family Policy:         SingleStack
+IP Families:              IPv4
+IP:                       {svc}
+IPs:                      {svc}
+Port:                     <unset>  80/TCP
+TargetPort:               80/TCP
+Endpoints:                {pod_ip}:80
+Session Affinity:         None
+Internal Traffic Policy:  Cluster
+Events:                   <none>
+"""
+    # describe.go describeNamespace, with no quota and no limit range.
+    assert k(c, "describe ns default").text == """\
+Name:         default
+Labels:       kubernetes.io/metadata.name=default
+Annotations:  <none>
+Status:       Active
+
+No resource quota.
+
+No LimitRange resource.
+"""
+
+
+def test_describe_pod(c: EmbeddedCluster) -> None:
+    import re
+    k(c, "run web --image=nginx --labels=app=web --port=80 --env=MODE=demo")
+    text = k(c, "describe pod web").text
+    ip = c.get("Pod", name="web")[0]["status"]["podIP"]
+    text = re.sub(r"[0-9a-f]{64}", "<hex>", text)
+    text = re.sub(r"kube-api-access-[a-z0-9]{5}", "kube-api-access-<x>", text)
+    # describe.go describePod: header, IPs, Containers (describeContainerBasicInfo, State,
+    # Environment, Mounts), Conditions ("%v \t%v \n"), Volumes (projected), QoS, tolerations,
+    # then the scheduler's and kubelet's events (kubelet v1.31 wording).
+    assert text == f"""\
+Name:             web
+Namespace:        default
+Priority:         0
+Service Account:  default
+Node:             kind-control-plane/172.18.0.2
+Start Time:       Tue, 23 Nov 2021 12:50:45 +0000
+Labels:           app=web
+Annotations:      <none>
+Status:           Running
+IP:               {ip}
+IPs:
+  IP:  {ip}
+Containers:
+  web:
+    Container ID:   containerd://<hex>
+    Image:          nginx
+    Image ID:       docker.io/library/nginx@sha256:<hex>
+    Port:           80/TCP
+    Host Port:      0/TCP
+    State:          Running
+      Started:      Tue, 23 Nov 2021 12:50:45 +0000
+    Ready:          True
+    Restart Count:  0
+    Environment:
+      MODE:  demo
+    Mounts:
+      /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-<x> (ro)
+Conditions:
+  Type                        Status
+  PodReadyToStartContainers   True 
+  Initialized                 True 
+  Ready                       True 
+  ContainersReady             True 
+  PodScheduled                True 
+Volumes:
+  kube-api-access-<x>:
+    Type:                    Projected (a volume that contains injected data from multiple sources)
+    TokenExpirationSeconds:  3607
+    ConfigMapName:           kube-root-ca.crt
+    ConfigMapOptional:       <nil>
+    DownwardAPI:             true
+QoS Class:                   BestEffort
+Node-Selectors:              <none>
+Tolerations:                 node.kubernetes.io/not-ready:NoExecute op=Exists for 300s
+                             node.kubernetes.io/unreachable:NoExecute op=Exists for 300s
+Events:
+  Type    Reason     Age   From               Message
+  ----    ------     ----  ----               -------
+  Normal  Scheduled  0s    default-scheduler  Successfully assigned default/web to kind-control-plane
+  Normal  Pulled     0s    kubelet            Container image "nginx" already present on machine
+  Normal  Created    0s    kubelet            Created container web
+  Normal  Started    0s    kubelet            Started container web
+"""
