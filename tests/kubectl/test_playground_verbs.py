@@ -538,3 +538,10 @@ Events:
   Normal  Created    0s    kubelet            Created container web
   Normal  Started    0s    kubelet            Started container web
 """
+
+
+def test_exec_i_sends_stdin_to_a_shell(c: EmbeddedCluster) -> None:
+    k(c, "run box --image=busybox")
+    # kubectl exec -i: the text is the shell's standard input (exec.go StreamOptions.Stdin).
+    assert k(c, "exec -i box -- sh", stdin="echo hi; hostname").text == "hi\nbox\n"
+    assert k(c, "exec box -- sh", stdin="echo ignored").text == ""  # without -i nothing is sent
