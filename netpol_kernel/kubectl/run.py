@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 
 from . import generators as gen
+from ..backends.base import KubectlExecError
 from ..errors import NotFoundError
 from .args import Exit
 from .context import Ctx, resource_kind
@@ -120,10 +121,6 @@ def _attached(ctx: Ctx, pod: dict, name: str, args: list[str], restart: str, tty
     _create_quietly(ctx, pod)
     if ctx.on("expose"):
         create_generated(ctx, _service_for_run(name, pod, ctx.flag("port") or ""))
-    if tty and not ctx.on("quiet"):
-        ctx.out.err(_NO_TTY)
-    if not ctx.on("quiet"):
-        ctx.out.err(_PROMPT)
     argv = args or _image_default_command(pod)
     try:
         result = ctx.backend.exec(name, argv, namespace=ctx.namespace, stdin=ctx.stdin)
@@ -131,6 +128,13 @@ def _attached(ctx: Ctx, pod: dict, name: str, args: list[str], restart: str, tty
         if ctx.on("rm"):  # kubectl's deferred removal runs whatever happened
             _remove(ctx, name)
         raise
+    missing = _START_ERROR.search(result.stderr) if isinstance(result, KubectlExecError) else None
+    if missing:
+        return _cannot_start(ctx, name, restart, missing.group(1))
+    if tty and not ctx.on("quiet"):
+        ctx.out.err(_NO_TTY)
+    if not ctx.on("quiet"):
+        ctx.out.err(_PROMPT)
     ctx.out.out(result.stdout)
     ctx.out.err(result.stderr)
     write_log = getattr(ctx.backend, "write_log", None)
@@ -150,6 +154,26 @@ def _attached(ctx: Ctx, pod: dict, name: str, args: list[str], restart: str, tty
         return 0  # the kubelet restarts it; kubectl waits for a success a notebook would never see
     ctx.out.err(f"pod {ctx.namespace}/{name} terminated (Error)\n")
     return code
+
+
+# The part of an exec failure that names the missing program (see sim/process.py oci_not_found).
+_START_ERROR = re.compile(r'unable to start container process: (exec: "[^"]*": [^:]+(?:: [^:]+)?): unknown')
+
+
+def _cannot_start(ctx: Ctx, name: str, restart: str, why: str) -> int:
+    """The command is the container's main process: when the image lacks it, the container
+    never starts (containerd 1.7's StartError, exit code 128).  With --restart=Never the pod
+    fails and run.go reports it; otherwise the kubelet retries (CrashLoopBackOff) and kubectl
+    gives up waiting for a running pod."""
+    if ctx.on("rm"):
+        _remove(ctx, name)
+    if restart != "Never":
+        ctx.out.err("error: timed out waiting for the condition\n")
+        return 1
+    ctx.out.err(f"pod {ctx.namespace}/{name} terminated (StartError)\n"
+                "failed to create containerd task: failed to create shim task: OCI runtime create failed: "
+                f"runc create failed: unable to start container process: {why}: unknown\n")
+    return 128
 
 
 def _remove(ctx: Ctx, name: str) -> None:

@@ -545,3 +545,18 @@ def test_exec_i_sends_stdin_to_a_shell(c: EmbeddedCluster) -> None:
     # kubectl exec -i: the text is the shell's standard input (exec.go StreamOptions.Stdin).
     assert k(c, "exec -i box -- sh", stdin="echo hi; hostname").text == "hi\nbox\n"
     assert k(c, "exec box -- sh", stdin="echo ignored").text == ""  # without -i nothing is sent
+
+
+def test_run_with_a_program_the_image_lacks(c: EmbeddedCluster) -> None:
+    # The command is the container's main process: containerd 1.7 cannot start it
+    # (wording as in CyCoreSystems/asterisk-k8s-demo#25), the pod fails with StartError
+    # (exit code 128) and run.go reports "pod NS/NAME terminated (REASON)\nMESSAGE".
+    r = k(c, "run t --rm -i --image=nginx --restart=Never -- nslookup kubernetes")
+    assert r.exit_code == 128
+    assert r.text == (
+        'pod "t" deleted\npod default/t terminated (StartError)\n'
+        "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create "
+        'failed: unable to start container process: exec: "nslookup": executable file not found in $PATH: unknown\n')
+    # Restarted by the kubelet instead: kubectl gives up waiting for a running pod.
+    assert k(c, "run u --rm -i --image=nginx -- nslookup kubernetes").text == (
+        'pod "u" deleted\nerror: timed out waiting for the condition\n')
