@@ -28,7 +28,8 @@ Load with ``%load_ext netpol_kernel`` (or call :func:`register`).  Then::
 The cell line, when there is one, gets the body as its standard input (``apply
 -f -``, or the shell of ``run -i``/``exec -i``, as typing into it would).
 Otherwise the body is a script of kubectl commands, as a terminal would run
-them: ``kubectl`` is optional, ``\\`` continues a line, and a here-document
+them: ``kubectl`` is optional, ``\\`` continues a line, ``&&``, ``||`` and ``;``
+chain commands, and a here-document
 (``<<EOF`` ... ``EOF``, also ``cat <<EOF | kubectl apply -f -``) is the
 standard input of its command.
 
@@ -59,7 +60,7 @@ from ..errors import NetpolError
 from ..kubectl.command import KubectlResult, kubectl
 
 __all__ = ["KubectlMagics", "KubectlValue", "expand", "load_ipython_extension", "register",
-           "run_cell"]
+           "run_cell", "split_list"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -256,13 +257,48 @@ def run_cell(line: str, cell: str, namespace: Mapping[str, Any],
         results.append(runner(expand(line, namespace), stdin=cell))
         _show(results[-1])
         return results
-    for command, here in _commands(cell):
-        # The here-document is the command's stdin as typed: no expansion inside it
-        # (a quoted delimiter would not expand either, and YAML's braces are not Python).
-        results.append(runner(expand(command, namespace), stdin=here) if here is not None
-                       else runner(expand(command, namespace)))
-        _show(results[-1])
+    for line_command, here in _commands(cell):
+        previous_ok = True
+        for operator, command in split_list(line_command):
+            if (operator == "&&" and not previous_ok) or (operator == "||" and previous_ok):
+                continue
+            # The here-document is the command's stdin as typed: no expansion inside it
+            # (a quoted delimiter would not expand either, and YAML's braces are not Python).
+            results.append(runner(expand(command, namespace), stdin=here) if here is not None
+                           else runner(expand(command, namespace)))
+            _show(results[-1])
+            previous_ok = results[-1].ok
     return results
+
+
+def split_list(line: str) -> list[tuple[str, str]]:
+    """A shell list of commands: ``[(operator before it, command)]`` on ``&&``, ``||`` and ``;``
+    outside quotes, so ``kubectl create ... && kubectl expose ...`` runs as in a terminal.
+
+    >>> split_list("create deployment web --image=nginx && expose deploy web --port=80; get svc")
+    [('', 'create deployment web --image=nginx'), ('&&', 'expose deploy web --port=80'), (';', 'get svc')]
+    >>> split_list("exec web -- sh -c 'wget -qO- x && echo ok'")
+    [('', "exec web -- sh -c 'wget -qO- x && echo ok'")]
+    """
+    parts: list[tuple[str, str]] = []
+    quote, start, operator, i = "", 0, "", 0
+    while i < len(line):
+        ch = line[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "\\":
+            i += 1
+        elif line.startswith(("&&", "||"), i) or ch == ";":
+            width = 1 if ch == ";" else 2
+            parts.append((operator, line[start:i].strip()))
+            operator, start = line[i:i + width], i + width
+            i += width
+            continue
+        i += 1
+    parts.append((operator, line[start:].strip()))
+    return [(op, cmd) for op, cmd in parts if cmd]
 
 
 try:

@@ -259,3 +259,16 @@ def test_apply_from_a_url(sim_shell, capsys, tmp_path) -> None:
         "namespace/fetched created\n"
         f'error: unable to read URL "{base}/missing.yaml", server reported 404 File not found, status code=404\n'
         f'error: Get "{base}/ns.yaml": dial tcp 127.0.0.1:{server.server_address[1]}: connect: connection refused\n')
+
+
+def test_and_or_semicolon_chain_commands_as_a_shell_does(sim_shell, capsys) -> None:
+    shell, _ = sim_shell
+    cell(shell, "%%kubectl\n"
+                "kubectl create deployment web --image=nginx --port=80 && kubectl expose deployment web\n"
+                "kubectl get deploy nope && echo never; kubectl get deploy nope || kubectl get svc web -o name\n")
+    # `echo` is no kubectl verb: skipped after a failure, as `&&` does in a shell.
+    assert capsys.readouterr().out == (
+        "deployment.apps/web created\nservice/web exposed\n"
+        'Error from server (NotFound): deployments.apps "nope" not found\n'
+        'Error from server (NotFound): deployments.apps "nope" not found\n'
+        "service/web\n")
