@@ -2,7 +2,7 @@
 
 :func:`create_generated` is what ``create``, ``run`` and ``expose`` share: with
 ``--dry-run=client`` it prints the object (``-o yaml|name``, or kubectl's
-``deployment.apps/web created (dry run)``), otherwise it creates it on the
+``deployment.apps/web created (dry run)``, ``-o json`` in the Go structs' field order), otherwise it creates it on the
 backend and prints kubectl's line (``service/web created``, ``... exposed``).
 Objects are created, not applied: no last-applied annotation, and an existing
 name is kubectl's ``AlreadyExists`` error.
@@ -56,6 +56,8 @@ def create_generated(ctx: Ctx, obj: dict, action: str = "created") -> int:
             shown["metadata"]["namespace"] = ctx.namespace
         if fmt == "yaml":
             ctx.out.out(render.to_yaml(shown))
+        elif fmt == "json":
+            ctx.out.out(_go_json(gen.typed_json(shown)))
         elif fmt == "name":
             ctx.out.out(f"{prefix}/{name}\n")
         elif fmt == "":
@@ -81,6 +83,13 @@ def create_generated(ctx: Ctx, obj: dict, action: str = "created") -> int:
         ctx.backend.apply([doc], namespace=ctx.namespace)
     ctx.out.out(f"{prefix}/{name}\n" if fmt == "name" else f"{prefix}/{name} {action}\n")
     return 0
+
+
+def _go_json(obj: dict) -> str:
+    """encoding/json.MarshalIndent with 4 spaces, keys in the given (struct) order, HTML-escaped."""
+    import json
+    from .jsonpath import html_escape
+    return html_escape(json.dumps(obj, indent=4, ensure_ascii=False)) + "\n"
 
 
 def _for_server(obj: dict) -> dict:

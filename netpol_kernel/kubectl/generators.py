@@ -20,7 +20,7 @@ from typing import Any, Optional, Sequence
 
 from .args import Exit
 
-__all__ = ["run_pod", "service_object", "deployment_object", "configmap_object", "secret_object",
+__all__ = ["typed_json", "run_pod", "service_object", "deployment_object", "configmap_object", "secret_object",
            "namespace_object", "parse_labels", "container_name", "create_service_object"]
 
 
@@ -201,3 +201,92 @@ def namespace_object(name: str) -> dict:
     """create_namespace.go."""
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"creationTimestamp": None, "name": name},
             "spec": {}, "status": {}}
+
+
+# Field order of the Go structs (k8s.io/api v0.32 types.go) that kubectl's JSON printer
+# follows for the typed objects it generates (``-o json`` of a dry run).
+_ORDER: dict[str, tuple[str, ...]] = {
+    "top": ("kind", "apiVersion", "metadata", "immutable", "spec", "data", "stringData", "binaryData", "type",
+            "status"),
+    "metadata": ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
+                 "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
+                 "ownerReferences", "finalizers", "managedFields"),
+    "DeploymentSpec": ("replicas", "selector", "template", "strategy", "minReadySeconds", "revisionHistoryLimit",
+                       "paused", "progressDeadlineSeconds"),
+    "template": ("metadata", "spec"),
+    "PodSpec": ("volumes", "initContainers", "containers", "ephemeralContainers", "restartPolicy",
+                "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy", "nodeSelector",
+                "serviceAccountName"),
+    "container": ("name", "image", "command", "args", "workingDir", "ports", "envFrom", "env", "resources",
+                  "resizePolicy", "restartPolicy", "volumeMounts", "volumeDevices", "livenessProbe",
+                  "readinessProbe", "startupProbe", "lifecycle", "terminationMessagePath",
+                  "terminationMessagePolicy", "imagePullPolicy", "securityContext", "stdin", "stdinOnce", "tty"),
+    "containerPort": ("name", "hostPort", "containerPort", "protocol", "hostIP"),
+    "env": ("name", "value", "valueFrom"),
+    "ServiceSpec": ("ports", "selector", "clusterIP", "clusterIPs", "type", "externalIPs", "sessionAffinity",
+                    "loadBalancerIP"),
+    "servicePort": ("name", "protocol", "appProtocol", "port", "targetPort", "nodePort"),
+    "selector": ("matchLabels", "matchExpressions"),
+    "ServiceStatus": ("loadBalancer", "conditions"),
+}
+
+
+#: Go maps (not structs): encoding/json writes their keys sorted.
+_MAPS = ("labels", "annotations", "data", "stringData", "binaryData", "matchLabels", "nodeSelector")
+
+
+def _ordered(obj: Any, order: tuple[str, ...]) -> dict:
+    out = {k: obj[k] for k in sorted(obj, key=lambda k: (order.index(k) if k in order else len(order), k))}
+    for key in _MAPS:
+        if isinstance(out.get(key), dict):
+            out[key] = dict(sorted(out[key].items()))
+    return out
+
+
+def typed_json(obj: dict) -> dict:
+    """``obj`` with its keys in the Go structs' order, for kubectl's JSON of a generated object.
+
+    >>> list(typed_json({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}}))
+    ['kind', 'apiVersion', 'metadata']
+    """
+    out = _ordered(obj, _ORDER["top"])
+    if isinstance(out.get("metadata"), dict):
+        out["metadata"] = _ordered(out["metadata"], _ORDER["metadata"])
+    spec, kind = out.get("spec"), out.get("kind")
+    if isinstance(spec, dict) and kind == "Deployment":
+        spec = _ordered(spec, _ORDER["DeploymentSpec"])
+        if isinstance(spec.get("selector"), dict):
+            spec["selector"] = _ordered(spec["selector"], _ORDER["selector"])
+        tmpl = spec.get("template")
+        if isinstance(tmpl, dict):
+            tmpl = _ordered(tmpl, _ORDER["template"])
+            tmpl["metadata"] = _ordered(tmpl.get("metadata") or {}, _ORDER["metadata"])
+            tmpl["spec"] = _pod_spec(tmpl.get("spec") or {})
+            spec["template"] = tmpl
+        out["spec"] = spec
+    elif isinstance(spec, dict) and kind == "Pod":
+        out["spec"] = _pod_spec(spec)
+    elif isinstance(spec, dict) and kind == "Service":
+        spec = _ordered(spec, _ORDER["ServiceSpec"])
+        if isinstance(spec.get("selector"), dict):
+            spec["selector"] = dict(sorted(spec["selector"].items()))
+        spec["ports"] = [_ordered(p, _ORDER["servicePort"]) for p in spec.get("ports") or []]
+        out["spec"] = spec
+        if isinstance(out.get("status"), dict):
+            out["status"] = _ordered(out["status"], _ORDER["ServiceStatus"])
+    return out
+
+
+def _pod_spec(spec: dict) -> dict:
+    spec = _ordered(spec, _ORDER["PodSpec"])
+    containers = []
+    for c in spec.get("containers") or []:
+        c = _ordered(c, _ORDER["container"])
+        if c.get("ports"):
+            c["ports"] = [_ordered(p, _ORDER["containerPort"]) for p in c["ports"]]
+        if c.get("env"):
+            c["env"] = [_ordered(e, _ORDER["env"]) for e in c["env"]]
+        containers.append(c)
+    if "containers" in spec:
+        spec["containers"] = containers
+    return spec

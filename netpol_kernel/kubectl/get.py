@@ -64,8 +64,6 @@ def run_get(ctx: Ctx) -> int:
         for kind, _ in requests:
             if kind not in render.TABLE_KINDS and kind != "Event":
                 raise ctx.unsupported(f"get {RESOURCES[kind][0]}")
-            if kind == "Event" and fmt == "wide":
-                raise ctx.unsupported()
     objs, kinds, errors = _fetch(ctx, requests, selector, all_ns)
     if ctx.flag("sort-by"):
         objs = sort_objects(objs, str(ctx.flag("sort-by")))
@@ -117,7 +115,8 @@ def _print_tables(ctx: Ctx, objs: list[dict], kinds: list[str], errors: list[Err
             j += 1
         kind = objs[i]["kind"]
         if kind == "Event":
-            text = render.event_table(objs[i:j], now, with_namespace=all_ns, no_headers=ctx.on("no-headers"))
+            text = render.event_table(objs[i:j], now, with_namespace=all_ns, no_headers=ctx.on("no-headers"),
+                                      wide=wide)
         else:
             text = render.table(kind, objs[i:j], now, wide=wide, with_namespace=all_ns and namespaced(kind),
                                 with_kind=with_kind, show_labels=ctx.on("show-labels"),

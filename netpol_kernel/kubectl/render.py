@@ -414,19 +414,36 @@ def _endpointslice_row(es: Mapping[str, Any], now: datetime) -> list[str]:
             age(_meta(es).get("creationTimestamp"), now)]
 
 
+def _event_source(ev: Mapping[str, Any]) -> str:
+    """formatEventSource: ``component, host``, or the reporting controller and instance."""
+    src = ev.get("source") or {}
+    component = src.get("component") or ev.get("reportingComponent") or ""
+    host = src.get("host") or ev.get("reportingInstance") or ""
+    return f"{component}, {host}" if host else component
+
+
 def event_table(events: Sequence[Mapping[str, Any]], now: datetime, *, with_namespace: bool = False,
-                no_headers: bool = False) -> str:
-    """``kubectl get events``: printEvent's columns (no NAME column), one row per event."""
-    rows = [] if no_headers else [(["NAMESPACE"] if with_namespace else []) +
-                                  ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]]
+                no_headers: bool = False, wide: bool = False) -> str:
+    """``kubectl get events``: printEvent's columns (no NAME column unless wide), one row per event.
+
+    Wide adds SUBOBJECT and SOURCE before MESSAGE, then FIRST SEEN, COUNT, NAME (printers.go).
+    """
+    header = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    if wide:
+        header = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN",
+                  "COUNT", "NAME"]
+    rows = [] if no_headers else [(["NAMESPACE"] if with_namespace else []) + header]
     for ev in events:
         first = age(ev.get("firstTimestamp") or ev.get("eventTime"), now)
         last = age(ev["lastTimestamp"], now) if ev.get("lastTimestamp") else first
         inv = ev.get("involvedObject") or {}
         target = f"{str(inv.get('kind', '')).lower()}/{inv['name']}" if inv.get("name") else \
             str(inv.get("kind", "")).lower()
-        row = [last, str(ev.get("type") or ""), str(ev.get("reason") or ""), target,
-               str(ev.get("message") or "").strip()]
+        message = str(ev.get("message") or "").strip()
+        row = [last, str(ev.get("type") or ""), str(ev.get("reason") or ""), target, message]
+        if wide:
+            row = row[:4] + [str(inv.get("fieldPath") or ""), _event_source(ev), message, first,
+                             str(ev.get("count") or 1), str(_meta(ev).get("name", ""))]
         rows.append(([str(_meta(ev).get("namespace", ""))] if with_namespace else []) + row)
     return tabwrite("".join("\t".join(r) + "\n" for r in rows), minwidth=6, padding=3)
 

@@ -63,6 +63,18 @@ def test_create_dry_run_yaml_matches_real_kubectl(c: EmbeddedCluster, cmd: str) 
     assert ours.stdout == oracle(f"{cmd} --dry-run=client -o yaml")
 
 
+@pytest.mark.parametrize("cmd", [
+    "create deployment web --image=nginx --port=80 --replicas=2",
+    "create service nodeport web --tcp=80:8080 --node-port=30080",
+    "create namespace demo",
+    "create configmap cfg --from-literal=b=2 --from-literal=a=1",
+    "create secret generic s --from-literal=password=s3cr3t --type=Opaque",
+])
+def test_create_dry_run_json_matches_real_kubectl(c: EmbeddedCluster, cmd: str) -> None:
+    # Source: /usr/bin/kubectl v1.32 (JSON in the Go structs' field order).
+    assert k(c, f"{cmd} --dry-run=client -o json").stdout == oracle(f"{cmd} --dry-run=client -o json")
+
+
 def test_create_dry_run_plain_and_name_match_real_kubectl(c: EmbeddedCluster) -> None:
     # Source: /usr/bin/kubectl v1.32 (delete.go/create PrintFlags: "created (dry run)").
     assert k(c, "create deployment web --image=nginx --dry-run=client").stdout == \
@@ -560,3 +572,14 @@ def test_run_with_a_program_the_image_lacks(c: EmbeddedCluster) -> None:
     # Restarted by the kubelet instead: kubectl gives up waiting for a running pod.
     assert k(c, "run u --rm -i --image=nginx -- nslookup kubernetes").text == (
         'pod "u" deleted\nerror: timed out waiting for the condition\n')
+
+
+def test_get_events_wide(c: EmbeddedCluster) -> None:
+    k(c, "run web --image=nginx")
+    lines = k(c, "get events -o wide --sort-by=.reason").text.splitlines()
+    # printers.go eventColumnDefinitions with Priority 1 columns shown (wide), formatEventSource.
+    assert lines[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE",
+                                "FIRST", "SEEN", "COUNT", "NAME"]
+    assert [ln.split()[2] for ln in lines[1:]] == ["Created", "Pulled", "Scheduled", "Started"]
+    assert "spec.containers{web}   kubelet, kind-control-plane   Created container web" in lines[1]
+    assert lines[0].endswith("FIRST SEEN   COUNT   NAME")
