@@ -1,9 +1,10 @@
 """``kubectl VERB -h`` / ``--help``: what this cluster's kubectl supports, verb by verb.
 
 The texts are this project's own, short and honest: what each verb does here,
-the flags it reads, and what it leaves to a real cluster.  The first line keeps
-kubectl's own summary of the verb (``kubectl run --help`` starts "Create and run
-a particular image in a pod."), so a learner recognises the command.
+the flags it reads, and what it leaves to a real cluster.  The first line is
+kubectl 1.32's own first line of ``kubectl VERB --help`` (``kubectl run --help``
+starts "Create and run a particular image in a pod."), so a learner recognises
+the command; tests compare it with the real binary.
 
 >>> print(help_text("scale").splitlines()[0])
 Set a new size for a deployment, replica set, replication controller, or stateful set.
@@ -31,7 +32,9 @@ VERB_HELP: dict[str, tuple[str, str, str]] = {
     "describe": ("Show details of a specific resource or group of resources.",
                  "kubectl describe TYPE [NAME_PREFIX] [flags]",
                  "Types: pods, deployments, services, namespaces, nodes, networkpolicies. -l, -A."),
-    "apply": ("Apply a configuration to a resource by file name or stdin.",
+    "apply": ("Apply a configuration to a resource by file name or stdin. The resource name must be specified. "
+              "This resource will be created if it doesn't exist yet. To use 'apply', always create the "
+              "resource initially with either 'apply' or 'create --save-config'.",
               "kubectl apply -f FILENAME|DIRECTORY|URL|- [flags]",
               "-f (repeatable; '-' reads the %%kubectl cell body or a here-document; an http(s) URL\n"
               "is fetched when the machine has a network)."),
@@ -48,13 +51,13 @@ VERB_HELP: dict[str, tuple[str, str, str]] = {
     "label": ("Update the labels on a resource.",
               "kubectl label TYPE NAME|-l SELECTOR|--all KEY=VAL... KEY-... [flags]",
               "--overwrite, -l, --all, --list."),
-    "annotate": ("Update the annotations on a resource.",
+    "annotate": ("Update the annotations on one or more resources.",
                  "kubectl annotate TYPE NAME|-l SELECTOR|--all KEY=VAL... KEY-... [flags]",
                  "--overwrite, -l, --all, --list."),
     "exec": ("Execute a command in a container.",
              "kubectl exec POD|TYPE/NAME [-c CONTAINER] [-i] [-t] -- COMMAND [args...]",
              "-c, -i (the %%kubectl cell body is the command's stdin), -t (no terminal in a notebook)."),
-    "debug": ("Create debugging sessions for troubleshooting workloads and nodes.",
+    "debug": ("Debug cluster resources using interactive debugging containers.",
               "kubectl debug POD -i --image=IMAGE [--target=CONTAINER] -- COMMAND [args...]",
               "An ephemeral container in the pod's network namespace; --copy-to and node debugging\n"
               "are not supported."),
@@ -72,7 +75,8 @@ VERB_HELP: dict[str, tuple[str, str, str]] = {
     "scale": ("Set a new size for a deployment, replica set, replication controller, or stateful set.",
               "kubectl scale --replicas=N deployment|replicaset|statefulset NAME... [flags]",
               "-l, --all. Pods appear or go at once."),
-    "logs": ("Print the logs for a container in a pod.",
+    "logs": ("Print the logs for a container in a pod or specified resource. If the pod has only one container, "
+             "the container name is optional.",
              "kubectl logs POD|TYPE/NAME [-c CONTAINER] [--tail=N] [flags]",
              "What the container wrote: nginx's access log lines for the requests it served, the output\n"
              "of `kubectl run` commands. -f prints what is there and returns (a notebook cannot follow)."),
@@ -88,9 +92,11 @@ VERB_HELP: dict[str, tuple[str, str, str]] = {
                       "The resource types this cluster serves."),
     "api-versions": ("Print the supported API versions on the server, in the form of \"group/version\".",
                      "kubectl api-versions", ""),
-    "version": ("Print the client and server version information.",
+    "version": ("Print the client and server version information for the current context.",
                 "kubectl version [--client] [-o yaml|json]", ""),
-    "cluster-info": ("Display addresses of the control plane and services with label kubernetes.io/cluster-service=true.",
+    "cluster-info": ("Display addresses of the control plane and services with label "
+                     "kubernetes.io/cluster-service=true. To further debug and diagnose cluster problems, use "
+                     "'kubectl cluster-info dump'.",
                      "kubectl cluster-info", "cluster-info dump is not supported."),
     "config": ("Modify kubeconfig files using subcommands like \"kubectl config set current-context my-context\".",
                "kubectl config current-context | get-contexts",

@@ -392,8 +392,16 @@ def test_every_verb_has_help(c: EmbeddedCluster, verb: str) -> None:
 
 
 def test_kubectl_run_help_first_line_is_kubectls(c: EmbeddedCluster) -> None:
-    # The first line of `kubectl run --help` (v1.32): its Short.
+    # The first line of `kubectl run --help` (v1.32).
     assert k(c, "run --help").text.splitlines()[0] == "Create and run a particular image in a pod."
+
+
+@pytest.mark.parametrize("verb", ["get", "describe", "apply", "create", "delete", "label", "annotate", "exec",
+                                  "debug", "run", "expose", "scale", "logs", "wait", "rollout", "api-resources",
+                                  "api-versions", "version", "cluster-info", "config", "explain"])
+def test_help_first_line_matches_real_kubectl(c: EmbeddedCluster, verb: str) -> None:
+    # Source: /usr/bin/kubectl v1.32 `kubectl VERB --help`, first line.
+    assert k(c, f"{verb} --help").text.splitlines()[0] == oracle(f"{verb} --help").splitlines()[0]
 
 
 def test_unsupported_still_says_so(c: EmbeddedCluster) -> None:
