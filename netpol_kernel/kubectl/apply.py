@@ -1,7 +1,7 @@
-"""The kubectl verbs that change objects: ``apply``, ``create``, ``delete``, ``label``.
+"""The kubectl verbs that change objects from manifests: ``apply``, ``create``, ``delete``.
 
-Manifests are read from every ``-f`` (a file, a directory, or ``-`` for the
-``stdin=`` argument, the ``%%kubectl`` cell body) and applied in one backend
+Manifests are read from every ``-f`` (a file, a directory, an http(s) URL, or
+``-`` for the ``stdin=`` argument, the ``%%kubectl`` cell body) and applied in one backend
 call per namespace; successes print as they happen, errors are gathered and
 printed at the end, as kubectl does.
 """

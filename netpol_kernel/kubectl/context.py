@@ -4,9 +4,13 @@
 namespace in effect, where the output goes); :func:`error_for` and
 :func:`print_errors` word failures as kubectl does; :func:`resource_requests` reads
 ``TYPE[,TYPE] [NAME...]`` / ``TYPE/NAME`` arguments into (kind, name) pairs.
-The verbs themselves are in :mod:`netpol_kernel.kubectl.get` (get, describe),
-:mod:`netpol_kernel.kubectl.apply` (apply, create, delete, label) and
-:mod:`netpol_kernel.kubectl.exec` (exec, debug); :func:`netpol_kernel.kubectl.kubectl`
+Events and EndpointSlices, which :mod:`netpol_kernel.api.resources` does not
+list, are read-only kinds here (:data:`READ_ONLY_KINDS`, :func:`list_objects`).
+The verbs themselves are in :mod:`.get`, :mod:`.describe`, :mod:`.apply` (apply,
+create -f, delete), :mod:`.create` (create's generators), :mod:`.run` (run,
+expose), :mod:`.metadata` (label, annotate), :mod:`.workloads` (scale, rollout,
+wait), :mod:`.logs`, :mod:`.exec` (exec, debug) and :mod:`.info` (version,
+cluster-info, config, api-resources, explain); :func:`netpol_kernel.kubectl.kubectl`
 dispatches to them.
 """
 from __future__ import annotations

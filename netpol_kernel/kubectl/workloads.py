@@ -88,13 +88,16 @@ def run_rollout(ctx: Ctx) -> int:
     errors: list[ErrorText] = []
     for kind, name in targets:
         try:
+            obj = ctx.backend.get(kind, namespace=ctx.namespace, name=name)[0]  # NotFound first, as kubectl
             if kind not in ("Deployment", "DaemonSet", "StatefulSet"):
+                # rollout_status.go: "no status viewer has been implemented for %v" (a GroupKind);
+                # rollout_restart.go: "error: %s %q %v" with objectrestarter's "restarting is not supported".
                 group = RESOURCES[kind][1].partition(".")[2]
-                raise NetpolError(f'error: no {"status viewer" if sub == "status" else "restarter"} has been '
-                                  f'implemented for {{{group} {kind}}}' if sub == "status" else
-                                  f'error: {RESOURCES[kind][1]} "{name}" restarting is not supported')
+                gk = f"{kind}.{group}" if group else kind
+                raise NetpolError(f"error: no status viewer has been implemented for {gk}" if sub == "status"
+                                  else f'error: {RESOURCES[kind][0]} "{name}" restarting is not supported')
             if sub == "status":
-                ctx.out.out(_status_line(ctx.backend.get(kind, namespace=ctx.namespace, name=name)[0]))
+                ctx.out.out(_status_line(obj))
             else:
                 _restart(ctx, kind, name)
                 ctx.out.out(f"{RESOURCES[kind][1]}/{name} restarted\n")
