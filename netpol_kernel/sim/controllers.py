@@ -146,11 +146,17 @@ class Store:
 
     def snapshot(self) -> "Store":
         clock, self.clock = self.clock, None  # type: ignore[assignment]
+        # Events and log lines are never changed once recorded: the copy shares them
+        # (copying only the lists), so a snapshot costs what it did before they existed.
+        events, logs = self.events, self.logs
+        self.events, self.logs = [], {}
         try:
             copy_ = copy.deepcopy(self)
         finally:
-            self.clock = clock
+            self.clock, self.events, self.logs = clock, events, logs
         copy_.clock = clock
+        copy_.events = list(events)
+        copy_.logs = {key: list(lines) for key, lines in logs.items()}
         return copy_
 
 
