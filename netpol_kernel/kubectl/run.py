@@ -20,7 +20,9 @@ kubectl prints around it, from the same sources:
 
 The embedded cluster runs the command in the new pod, under the pod's labels
 (``run=test`` unless ``--labels``), so NetworkPolicies judge it as they would the
-real pod.  A real cluster's attach needs a terminal: there, use kubectl itself.
+real pod.  Without ``-i`` but with ``--restart=Never`` (or ``OnFailure``) and a
+command, the command runs as the pod starts and ``kubectl logs NAME`` shows its
+output, the tutorials' other way to probe.  A real cluster's attach needs a terminal: there, use kubectl itself.
 """
 from __future__ import annotations
 
@@ -95,6 +97,7 @@ def run_run(ctx: Ctx) -> int:
         if ctx.on("expose"):
             create_generated(ctx, _service_for_run(name, pod, port))
         ctx.out.out(f"pod/{name}\n" if ctx.flag("output") == "name" else f"pod/{name} created\n")
+        _run_detached(ctx, name, args, restart)
         return 0
     return _attached(ctx, pod, name, args, restart, tty)
 
@@ -185,6 +188,21 @@ def _remove(ctx: Ctx, name: str) -> None:
             ctx.out.out(f'{word} "{name}" deleted\n')
         except NotFoundError:
             pass
+
+
+def _run_detached(ctx: Ctx, name: str, args: list[str], restart: str) -> None:
+    """``kubectl run NAME --restart=Never|OnFailure --image=IMG -- CMD``: the command runs as the
+    pod starts; its output becomes the container's log (``kubectl logs NAME``) and the pod ends
+    Completed or Error.  A command that sleeps is left running, as it would be for a while."""
+    write_log = getattr(ctx.backend, "write_log", None)
+    if restart == "Always" or not args or not callable(write_log) or any("sleep" in a for a in args):
+        return
+    result = ctx.backend.exec(name, args, namespace=ctx.namespace)
+    if isinstance(result, KubectlExecError):
+        return  # the image lacks the program: left as created (a real pod would not start)
+    for line in (result.stdout + result.stderr).splitlines():
+        write_log(ctx.namespace, name, name, line)
+    _mark_finished(ctx, name, result.exit_code, restart)
 
 
 def _image_default_command(pod: dict) -> list[str]:

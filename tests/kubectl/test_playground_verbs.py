@@ -591,3 +591,14 @@ def test_get_events_wide(c: EmbeddedCluster) -> None:
     assert [ln.split()[2] for ln in lines[1:]] == ["Created", "Pulled", "Scheduled", "Started"]
     assert "spec.containers{web}   kubelet, kind-control-plane   Created container web" in lines[1]
     assert lines[0].endswith("FIRST SEEN   COUNT   NAME")
+
+
+def test_run_restart_never_then_logs(c: EmbeddedCluster) -> None:
+    k(c, "run web --image=nginx --labels=app=web --expose --port=80")
+    # `kubectl run probe --restart=Never -- CMD` then `kubectl logs probe`: the output is the log.
+    assert k(c, "run probe --image=busybox --restart=Never -- nslookup web").text == "pod/probe created\n"
+    assert "web.default.svc.cluster.local" in k(c, "logs probe").stdout
+    assert k(c, "get pod probe --no-headers").stdout.split()[2] == "Completed"
+    # A sleeping command stays Running; the default policy (Always) does not run it here.
+    k(c, "run sleeper --image=busybox --restart=Never -- sleep 3600")
+    assert k(c, "get pod sleeper --no-headers").stdout.split()[2] == "Running"
