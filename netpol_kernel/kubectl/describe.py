@@ -5,8 +5,7 @@ Layouts follow k8s.io/kubectl v0.32 pkg/describe/describe.go (``describePod``,
 ``DescribeEvents``): one tabwriter
 (padding 2) per object, flushed before the Events table; times in RFC 1123Z
 (``Tue, 23 Nov 2021 12:50:45 +0000``).  A name that matches nothing falls back
-to the objects whose names start with it, as kubectl does.  Nodes are not
-described here yet: they say so in one line.
+to the objects whose names start with it, as kubectl does.
 """
 from __future__ import annotations
 
@@ -19,10 +18,10 @@ from .args import Exit
 from .context import Ctx, error_for, print_errors, resource_requests, sorted_objects
 from .render import ErrorText, age, annotation_lines, labels_lines, parse_time, tabwrite
 
-__all__ = ["run_describe", "describe_pod", "describe_deployment", "describe_service", "describe_namespace",
+__all__ = ["run_describe", "describe_pod", "describe_deployment", "describe_node", "describe_service", "describe_namespace",
            "events_section"]
 
-_DESCRIBED = ("NetworkPolicy", "Pod", "Service", "Namespace", "Deployment")
+_DESCRIBED = ("NetworkPolicy", "Pod", "Service", "Namespace", "Deployment", "Node")
 
 
 def _rfc1123z(value: Any) -> str:
@@ -238,6 +237,131 @@ def describe_deployment(dep: Mapping[str, Any], replica_sets: Sequence[Mapping[s
     return _with_events(lines, events, now)
 
 
+_BINARY = {"Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40}
+_DECIMAL = {"k": 10 ** 3, "M": 10 ** 6, "G": 10 ** 9, "T": 10 ** 12}
+
+
+def _quantity(text: Any, milli: bool) -> int:
+    """A resource.Quantity as millicores (cpu) or bytes; 0 for anything unreadable."""
+    raw = str(text or "0")
+    try:
+        if raw.endswith("m"):
+            value = float(raw[:-1]) / 1000
+        elif raw[-2:] in _BINARY:
+            value = float(raw[:-2]) * _BINARY[raw[-2:]]
+        elif raw[-1:] in _DECIMAL:
+            value = float(raw[:-1]) * _DECIMAL[raw[-1:]]
+        else:
+            value = float(raw)
+    except ValueError:
+        return 0
+    return int(round(value * 1000)) if milli else int(value)
+
+
+def _cpu_text(millis: int) -> str:
+    """Quantity.String() of a cpu amount (DecimalSI)."""
+    return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
+
+
+def _bytes_text(n: int) -> str:
+    """Quantity.String() of a memory amount kept in binary units (BinarySI)."""
+    for suffix, size in sorted(_BINARY.items(), key=lambda kv: -kv[1]):
+        if n and n % size == 0:
+            return f"{n // size}{suffix}"
+    return str(n)
+
+
+def _pod_resources(pod: Mapping[str, Any]) -> dict[str, int]:
+    """resourcehelper.PodRequestsAndLimits for cpu and memory (sums over containers)."""
+    out = {"cpu_req": 0, "cpu_lim": 0, "mem_req": 0, "mem_lim": 0}
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        res = c.get("resources") or {}
+        req, lim = res.get("requests") or {}, res.get("limits") or {}
+        # A limit without a request defaults the request to it (API defaulting).
+        out["cpu_req"] += _quantity(req.get("cpu", lim.get("cpu")), True)
+        out["cpu_lim"] += _quantity(lim.get("cpu"), True)
+        out["mem_req"] += _quantity(req.get("memory", lim.get("memory")), False)
+        out["mem_lim"] += _quantity(lim.get("memory"), False)
+    return out
+
+
+def describe_node(node: Mapping[str, Any], pods: Sequence[Mapping[str, Any]],
+                  events: Sequence[Mapping[str, Any]], now: datetime) -> str:
+    """describeNode, describeNodeLease and describeNodeResource (describe.go)."""
+    meta, spec, status = node.get("metadata") or {}, node.get("spec") or {}, node.get("status") or {}
+    labels = meta.get("labels") or {}
+    prefix = "node-role.kubernetes.io/"
+    roles = sorted(k[len(prefix):] for k in labels if k.startswith(prefix) and len(k) > len(prefix))
+    lines = [f"Name:\t{meta.get('name', '')}", f"Roles:\t{','.join(roles) or '<none>'}"]
+    lines += labels_lines("Labels", labels)
+    lines += annotation_lines(meta.get("annotations"))
+    lines.append(f"CreationTimestamp:\t{_rfc1123z(meta.get('creationTimestamp'))}")
+    taints = spec.get("taints") or []
+    lines.append("Taints:\t" + (", ".join(f"{t.get('key')}:{t.get('effect')}" for t in taints) or "<none>"))
+    lines.append(f"Unschedulable:\t{'true' if spec.get('unschedulable') else 'false'}")
+    lines += ["Lease:", f"  HolderIdentity:\t{meta.get('name', '')}", "  AcquireTime:\t<unset>",
+              f"  RenewTime:\t{_rfc1123z(now)}"]
+    conds = status.get("conditions") or []
+    if conds:
+        lines += ["Conditions:", "  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage",
+                  "  ----\t------\t-----------------\t------------------\t------\t-------"]
+        lines += [f"  {c.get('type')} \t{c.get('status')} \t{_rfc1123z(c.get('lastHeartbeatTime'))} \t"
+                  f"{_rfc1123z(c.get('lastTransitionTime'))} \t{c.get('reason')} \t{c.get('message')}"
+                  for c in conds]
+    lines.append("Addresses:")
+    lines += [f"  {a.get('type')}:\t{a.get('address')}" for a in status.get("addresses") or []]
+    for title, key in (("Capacity", "capacity"), ("Allocatable", "allocatable")):
+        values = status.get(key) or {}
+        if values:
+            lines.append(f"{title}:")
+            lines += [f"  {name}:\t{values[name]}" for name in sorted(values)]
+    info = status.get("nodeInfo") or {}
+    lines += ["System Info:", f"  Machine ID:\t{info.get('machineID', '')}",
+              f"  System UUID:\t{info.get('systemUUID', '')}", f"  Boot ID:\t{info.get('bootID', '')}",
+              f"  Kernel Version:\t{info.get('kernelVersion', '')}", f"  OS Image:\t{info.get('osImage', '')}",
+              f"  Operating System:\t{info.get('operatingSystem', '')}",
+              f"  Architecture:\t{info.get('architecture', '')}",
+              f"  Container Runtime Version:\t{info.get('containerRuntimeVersion', '')}",
+              f"  Kubelet Version:\t{info.get('kubeletVersion', '')}",
+              f"  Kube-Proxy Version:\t{info.get('kubeProxyVersion', '')}"]
+    if spec.get("podCIDR"):
+        lines.append(f"PodCIDR:\t{spec['podCIDR']}")
+    if spec.get("podCIDRs"):
+        lines.append(f"PodCIDRs:\t{','.join(spec['podCIDRs'])}")
+    if spec.get("providerID"):
+        lines.append(f"ProviderID:\t{spec['providerID']}")
+    alloc = status.get("allocatable") or status.get("capacity") or {}
+    cpu_alloc, mem_alloc = _quantity(alloc.get("cpu"), True), _quantity(alloc.get("memory"), False)
+
+    def pct(value: int, total: int) -> int:
+        return int(value / total * 100) if total else 0
+
+    lines += [f"Non-terminated Pods:\t({len(pods)} in total)",
+              "  Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge",
+              "  ---------\t----\t\t------------\t----------\t---------------\t-------------\t---"]
+    totals = {"cpu_req": 0, "cpu_lim": 0, "mem_req": 0, "mem_lim": 0}
+    for pod in pods:
+        r = _pod_resources(pod)
+        for key in totals:
+            totals[key] += r[key]
+        pm = pod.get("metadata") or {}
+        lines.append(f"  {pm.get('namespace')}\t{pm.get('name')}\t\t"
+                     f"{_cpu_text(r['cpu_req'])} ({pct(r['cpu_req'], cpu_alloc)}%)\t"
+                     f"{_cpu_text(r['cpu_lim'])} ({pct(r['cpu_lim'], cpu_alloc)}%)\t"
+                     f"{_bytes_text(r['mem_req'])} ({pct(r['mem_req'], mem_alloc)}%)\t"
+                     f"{_bytes_text(r['mem_lim'])} ({pct(r['mem_lim'], mem_alloc)}%)\t"
+                     f"{age(pm.get('creationTimestamp'), now)}")
+    lines += ["Allocated resources:", "  (Total limits may be over 100 percent, i.e., overcommitted.)",
+              "  Resource\tRequests\tLimits", "  --------\t--------\t------",
+              f"  cpu\t{_cpu_text(totals['cpu_req'])} ({pct(totals['cpu_req'], cpu_alloc)}%)\t"
+              f"{_cpu_text(totals['cpu_lim'])} ({pct(totals['cpu_lim'], cpu_alloc)}%)",
+              f"  memory\t{_bytes_text(totals['mem_req'])} ({pct(totals['mem_req'], mem_alloc)}%)\t"
+              f"{_bytes_text(totals['mem_lim'])} ({pct(totals['mem_lim'], mem_alloc)}%)",
+              "  ephemeral-storage\t0 (0%)\t0 (0%)"]
+    lines += [f"  {name}\t0 (0%)\t0 (0%)" for name in sorted(alloc) if name.startswith("hugepages-")]
+    return _with_events(lines, events, now)
+
+
 def describe_service(svc: Mapping[str, Any], slices: Sequence[Mapping[str, Any]],
                      events: Sequence[Mapping[str, Any]], now: datetime) -> str:
     meta, spec = svc.get("metadata") or {}, svc.get("spec") or {}
@@ -332,6 +456,11 @@ def run_describe(ctx: Ctx) -> int:
                       if (s.get("metadata", {}).get("labels") or {}).get("kubernetes.io/service-name")
                       == obj["metadata"]["name"]]
             texts.append(describe_service(obj, slices, _events_for(ctx, obj), now))
+        elif kind == "Node":
+            pods = [p for p in ctx.backend.get("Pod", all_namespaces=True)
+                    if (p.get("spec") or {}).get("nodeName") == obj["metadata"]["name"]
+                    and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+            texts.append(describe_node(obj, sorted_objects(pods), [], now))
         elif kind == "Deployment":
             rs = ctx.backend.get("ReplicaSet", namespace=obj["metadata"]["namespace"])
             texts.append(describe_deployment(obj, rs, _events_for(ctx, obj), now))

@@ -25,7 +25,7 @@ from .naming import Namer, NodePortAllocator, PodIPAM, ServiceIPAM, template_has
 
 __all__ = ["Store", "EPOCH", "NODE_NAME", "NODE_IP", "API_VERSIONS", "timestamp", "reconcile",
            "selector_matches", "endpoints_of", "endpoints_object", "node_object", "record_event",
-           "append_log", "container_log", "endpoint_slice_object"]
+           "append_log", "container_log", "endpoint_slice_object", "NODE_CAPACITY"]
 
 #: The default clock starts at the lab's own first curl (Date: Tue, 23 Nov 2021 12:50:44 GMT).
 EPOCH = datetime(2021, 11, 23, 12, 50, 44, tzinfo=timezone.utc)
@@ -564,10 +564,30 @@ def endpoints_object(st: Store, svc: dict) -> Optional[dict]:
     return obj
 
 
+#: What the node reports about its machine: a 4-CPU, 16 GiB runner (GitHub's ubuntu-latest),
+#: where kind's node container sees the host's resources.
+NODE_CAPACITY = {"cpu": "4", "ephemeral-storage": "76329604Ki", "hugepages-1Gi": "0", "hugepages-2Mi": "0",
+                 "memory": "16365512Ki", "pods": "110"}
+
+
+def _node_conditions(created: str, now: str) -> list[dict]:
+    """The kubelet's four node conditions (pkg/kubelet/nodestatus/setters.go wordings)."""
+    rows = [("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+            ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+            ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+            ("Ready", "True", "KubeletReady", "kubelet is posting ready status")]
+    return [{"lastHeartbeatTime": now, "lastTransitionTime": created, "message": m, "reason": r, "status": st_,
+             "type": t} for t, st_, r, m in rows]
+
+
 def node_object(st: Store) -> dict:
     ns = st.get("Namespace", "", "default")
     created = ns["metadata"]["creationTimestamp"] if ns else st.now()
+    ids = hashlib.sha256(f"{st.namer.seed}/node".encode()).hexdigest()
     return {"apiVersion": "v1", "kind": "Node", "metadata": {
+        "annotations": {"kubeadm.alpha.kubernetes.io/cri-socket": "unix:///run/containerd/containerd.sock",
+                        "node.alpha.kubernetes.io/ttl": "0",
+                        "volumes.kubernetes.io/controller-managed-attach-detach": "true"},
         "creationTimestamp": created, "name": NODE_NAME, "resourceVersion": str(st.rv),
         "labels": {"beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
                    "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": NODE_NAME,
@@ -576,9 +596,11 @@ def node_object(st: Store) -> dict:
                  "providerID": f"kind://docker/kind/{NODE_NAME}"},
         "status": {"addresses": [{"address": NODE_IP, "type": "InternalIP"},
                                  {"address": NODE_NAME, "type": "Hostname"}],
-                   "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
-                                   "message": "kubelet is posting ready status"}],
-                   "nodeInfo": {"architecture": "amd64", "containerRuntimeVersion": "containerd://1.7.18",
+                   "allocatable": dict(NODE_CAPACITY), "capacity": dict(NODE_CAPACITY),
+                   "conditions": _node_conditions(created, st.now()),
+                   "nodeInfo": {"architecture": "amd64", "bootID": str(uuid.UUID(ids[:32])),
+                                "machineID": ids[32:64], "systemUUID": str(uuid.UUID(ids[:32][::-1])),
+                                "containerRuntimeVersion": "containerd://1.7.18",
                                 "kernelVersion": "6.5.0-1025-azure", "kubeProxyVersion": "v1.31.0",
                                 "kubeletVersion": "v1.31.0", "operatingSystem": "linux",
                                 "osImage": "Debian GNU/Linux 12 (bookworm)"}}}

@@ -677,9 +677,9 @@ def test_describe_errors(lab: FakeBackend) -> None:
     assert run("describe netpol nope", lab).text == \
         'Error from server (NotFound): networkpolicies.networking.k8s.io "nope" not found\n'
     assert run("describe netpol", lab).text == "No resources found in default namespace.\n"
-    result = run("describe node kind-control-plane", lab)  # nodes are not described yet
+    result = run("describe rs frontend", lab)  # replica sets are not described yet
     assert result.exit_code == 1 and result.text.count("\n") == 1
-    assert result.text.startswith('error: the embedded cluster does not support "kubectl describe node ')
+    assert result.text.startswith('error: the embedded cluster does not support "kubectl describe rs ')
 
 
 # ---------------------------------------------------------------- exec / debug
@@ -775,7 +775,7 @@ def test_namespace_flag_positions(lab: FakeBackend) -> None:
     ("create job x --image=nginx", "create job x --image=nginx"),
     ("get pods --field-selector=status.phase=Running", "get pods --field-selector=status.phase=Running"),
     ("delete node kind-control-plane", "delete node kind-control-plane"),
-    ("describe node kind-control-plane", "describe node kind-control-plane"),
+    ("describe statefulset web", "describe statefulset web"),
 ])
 def test_unsupported_commands_say_so_in_one_line(lab: FakeBackend, cmd: str, shown: str) -> None:
     result = run(cmd, lab)

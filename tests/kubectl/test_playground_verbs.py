@@ -602,3 +602,21 @@ def test_run_restart_never_then_logs(c: EmbeddedCluster) -> None:
     # A sleeping command stays Running; the default policy (Always) does not run it here.
     k(c, "run sleeper --image=busybox --restart=Never -- sleep 3600")
     assert k(c, "get pod sleeper --no-headers").stdout.split()[2] == "Running"
+
+
+def test_describe_node(c: EmbeddedCluster) -> None:
+    k(c, "run web --image=nginx")
+    text = k(c, "describe node kind-control-plane").text
+    # describe.go describeNode / describeNodeLease / describeNodeResource: the sections in order,
+    # the empty column after Name, percentages of the allocatable amounts (coredns asks for
+    # 100m CPU and 70Mi, limits 170Mi: kind's CoreDNS manifest).
+    order = ["Name:", "Roles:", "Labels:", "Annotations:", "CreationTimestamp:", "Taints:", "Unschedulable:",
+             "Lease:", "Conditions:", "Addresses:", "Capacity:", "Allocatable:", "System Info:", "PodCIDR:",
+             "PodCIDRs:", "ProviderID:", "Non-terminated Pods:", "Allocated resources:", "Events:"]
+    starts = [next(i for i, ln in enumerate(text.splitlines()) if ln.startswith(word)) for word in order]
+    assert starts == sorted(starts)
+    assert "Roles:              control-plane\n" in text
+    assert "Non-terminated Pods:          (3 in total)\n" in text
+    assert "  Namespace                   Name                        CPU Requests  CPU Limits  Memory Requests" in text
+    assert "  cpu                200m (5%)   0 (0%)\n  memory             140Mi (0%)  340Mi (2%)\n" in text
+    assert text.endswith("Events:              <none>\n")
