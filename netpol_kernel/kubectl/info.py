@@ -51,6 +51,9 @@ API_RESOURCES: list[tuple[str, str, str, bool, str]] = [
 ]
 
 
+_ALL_CATEGORY = ("Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet")
+
+
 def _sim(ctx: Ctx) -> bool:
     return getattr(ctx.backend, "name", "") == "sim"
 
@@ -111,8 +114,10 @@ def run_api_resources(ctx: Ctx) -> int:
     for name, short, version, ns, kind in rows:
         line = f"{name}\t{short}\t{version}\t{str(ns).lower()}\t{kind}"
         if fmt == "wide":
-            verbs = "create,delete,deletecollection,get,list,patch,update,watch"
-            line += f"\t[{verbs.replace(',', ' ')}]\t"
+            # Every kind here serves the full verb set; kubectl's "all" category (get all).
+            verbs = "create delete deletecollection get list patch update watch"
+            category = "all" if kind in _ALL_CATEGORY and version != "events.k8s.io/v1" else ""
+            line += f"\t[{verbs}]\t{category}"
         lines.append(line)
     ctx.out.out(tabwrite("".join(line + "\n" for line in lines), minwidth=6, padding=3))
     return 0
@@ -143,7 +148,7 @@ def _type_name(py: str) -> str:
         _, _, value = py[5:-1].partition(", ")
         return f"map[string]{_type_name(value)}"
     simple = {"str": "string", "int": "integer", "bool": "boolean", "float": "number", "datetime": "string",
-              "object": "Object"}
+              "object": "IntOrString"}  # the models type IntOrString fields as object
     if py in simple:
         return simple[py]
     return re.sub(r"^(V\d+(alpha\d+|beta\d+)?|CoreV1|EventsV1|DiscoveryV1)", "", py)
@@ -206,12 +211,24 @@ def run_explain(ctx: Ctx) -> int:
     out = (f"GROUP:      {group}\n" if group else "") + f"KIND:       {kind}\nVERSION:    v1\n\n" + field_line
     out += "DESCRIPTION:\n" + _wrap((desc or "<empty>") + "\n", 76, 4) + "\n"
     if cls is not None and getattr(cls, "openapi_types", None):
-        out += "FIELDS:\n"
-        for json_name, attr in sorted((j, a) for a, j in cls.attribute_map.items()):
-            fdesc, required = _field_doc(cls, attr)
-            out += f"  {json_name}\t<{_type_name(cls.openapi_types[attr])}>" + (" -required-" if required else "")
-            out += "\n"
-            if not ctx.on("recursive"):
-                out += _wrap(fdesc or "<no description>", 76, 4) + "\n\n"
+        out += "FIELDS:\n" + _field_list(cls, 1, ctx.on("recursive"), set())
     ctx.out.out(out)
     return 0
+
+
+def _field_list(cls: Any, level: int, recursive: bool, seen: set) -> str:
+    """plaintext.tmpl's fieldList/fieldDetail: sorted fields, descriptions unless --recursive,
+    which nests each field's own fields instead (stopping at a type already on the path)."""
+    out = ""
+    indent = " " * (2 * level)
+    for json_name, attr in sorted((j, a) for a, j in cls.attribute_map.items()):
+        fdesc, required = _field_doc(cls, attr)
+        py = cls.openapi_types[attr]
+        out += f"{indent}{json_name}\t<{_type_name(py)}>" + (" -required-" if required else "") + "\n"
+        if not recursive:
+            out += _wrap(fdesc or "<no description>", 78 - 2 * level, 2 * level + 2) + "\n\n"
+            continue
+        sub = _model(py)
+        if sub is not None and getattr(sub, "openapi_types", None) and sub not in seen:
+            out += _field_list(sub, level + 1, True, seen | {cls, sub})
+    return out

@@ -620,3 +620,17 @@ def test_describe_node(c: EmbeddedCluster) -> None:
     assert "  Namespace                   Name                        CPU Requests  CPU Limits  Memory Requests" in text
     assert "  cpu                200m (5%)   0 (0%)\n  memory             140Mi (0%)  340Mi (2%)\n" in text
     assert text.endswith("Events:              <none>\n")
+
+
+def test_explain_recursive_and_api_resources_wide(c: EmbeddedCluster) -> None:
+    text = k(c, "explain networkpolicy.spec --recursive").text
+    # plaintext.tmpl with Recursive: names and types only, nested two spaces per level.
+    assert "FIELDS:\n  egress\t<[]NetworkPolicyEgressRule>\n    ports\t<[]NetworkPolicyPort>\n" \
+           "      endPort\t<integer>\n      port\t<IntOrString>\n      protocol\t<string>\n" in text
+    assert "        cidr\t<string> -required-\n" in text
+    wide = k(c, "api-resources -o wide").text.splitlines()
+    # apiresources.go wide columns: VERBS as a bracketed list, CATEGORIES ("all" for get all's kinds).
+    assert wide[0].split()[-2:] == ["VERBS", "CATEGORIES"]
+    pods = next(ln for ln in wide if ln.startswith("pods "))
+    assert pods.split()[5:] == ["[create", "delete", "deletecollection", "get", "list", "patch", "update",
+                                "watch]", "all"]
