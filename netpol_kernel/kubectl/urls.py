@@ -3,7 +3,7 @@
 kubectl (k8s.io/cli-runtime v0.32 pkg/resource/visitor.go ``readHttpWithRetries``)
 GETs the URL; any status but 200 is ``unable to read URL "U", server reported
 404 Not Found, status code=404``; a transport failure is Go's ``*url.Error``:
-``Get "U": dial tcp: lookup HOST: no such host``, ``Get "U": dial tcp
+``Get "U": dial tcp: lookup HOST on NAMESERVER:53: no such host`` (Go's resolver), ``Get "U": dial tcp
 127.0.0.1:9: connect: connection refused``, ``... connect: network is
 unreachable`` or ``... i/o timeout``.  A machine without a network (the course's
 sandbox) therefore prints kubectl's own error; Binder, which has one, fetches.
@@ -37,9 +37,24 @@ def _dial(url: str) -> str:
     try:
         addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][4][0]
     except OSError:
-        return f"dial tcp: lookup {host}: no such host"
+        # kubectl's release binaries use Go's own resolver (CGO_ENABLED=0), which names the server.
+        server = _nameserver()
+        return f"dial tcp: lookup {host}{f' on {server}:53' if server else ''}: no such host"
     shown = f"[{addr}]" if ":" in addr else addr
     return f"dial tcp {shown}:{port}"
+
+
+def _nameserver(path: str = "/etc/resolv.conf") -> str:
+    """The first ``nameserver`` of resolv.conf, as Go's resolver reports it; "" if none."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) >= 2 and parts[0] == "nameserver":
+                    return parts[1]
+    except OSError:
+        pass
+    return ""
 
 
 def _why(exc: BaseException) -> str:
