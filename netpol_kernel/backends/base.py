@@ -104,7 +104,7 @@ class Backend(Protocol):
         """Run argv in the pod's container, no TTY; NotFoundError for an unknown pod.
         ``stdin`` is what ``kubectl exec -i`` / ``run -i`` send (see :func:`shell_with_stdin`)."""
 
-    def logs(self, pod: str, namespace: Optional[str] = None, container: Optional[str] = None) -> str:
+    def container_logs(self, pod: str, namespace: Optional[str] = None, container: Optional[str] = None) -> str:
         """``kubectl logs``: what the container wrote so far; NotFoundError for an unknown pod."""
 
     def events(self, namespace: Optional[str] = None, all_namespaces: bool = False) -> list[dict]:

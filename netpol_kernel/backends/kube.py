@@ -400,7 +400,7 @@ class KubeBackend(KubeExec):
             (obj.get("metadata") or {}).pop("managedFields", None)
         return sorted(objs, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
 
-    def logs(self, pod: str, namespace: Optional[str] = None, container: Optional[str] = None) -> str:
+    def container_logs(self, pod: str, namespace: Optional[str] = None, container: Optional[str] = None) -> str:
         """``kubectl logs POD [-c C]``: the container's log as the API server returns it."""
         ns = namespace or self.default_namespace
         obj = self._resolve_pod(pod, ns)

@@ -2,7 +2,7 @@
 
 On the embedded cluster a container's log holds what its image writes for the
 traffic it served (nginx's access log lines, written by the image models through
-:meth:`EmbeddedCluster.write_log`) and the output of commands started by
+:meth:`EmbeddedCluster.append_log`) and the output of commands started by
 ``kubectl run``.  ``POD``, ``TYPE/NAME`` (the first pod, with kubectl's
 ``Found N pods, using pod/NAME`` note) and ``-l SELECTOR`` (every pod, last 10
 lines each, as kubectl defaults ``--tail`` with a selector) name the pods;
@@ -64,7 +64,7 @@ def run_logs(ctx: Ctx) -> int:
             names = containers[:1]
         for cname in names:
             try:
-                text = ctx.backend.logs(pod["metadata"]["name"], namespace=ctx.namespace, container=cname)
+                text = ctx.backend.container_logs(pod["metadata"]["name"], namespace=ctx.namespace, container=cname)
             except (NetpolError, ValueError) as exc:
                 errors.append(error_for(exc))
                 continue

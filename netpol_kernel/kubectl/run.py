@@ -140,10 +140,10 @@ def _attached(ctx: Ctx, pod: dict, name: str, args: list[str], restart: str, tty
         ctx.out.err(_PROMPT)
     ctx.out.out(result.stdout)
     ctx.out.err(result.stderr)
-    write_log = getattr(ctx.backend, "write_log", None)
-    if callable(write_log):
+    append_log = getattr(ctx.backend, "append_log", None)
+    if callable(append_log):
         for line in (result.stdout + result.stderr).splitlines():
-            write_log(ctx.namespace, name, name, line)
+            append_log(ctx.namespace, name, name, line)
     code = result.exit_code
     if ctx.on("rm"):
         _remove(ctx, name)
@@ -194,14 +194,14 @@ def _run_detached(ctx: Ctx, name: str, args: list[str], restart: str) -> None:
     """``kubectl run NAME --restart=Never|OnFailure --image=IMG -- CMD``: the command runs as the
     pod starts; its output becomes the container's log (``kubectl logs NAME``) and the pod ends
     Completed or Error.  A command that sleeps is left running, as it would be for a while."""
-    write_log = getattr(ctx.backend, "write_log", None)
-    if restart == "Always" or not args or not callable(write_log) or any("sleep" in a for a in args):
+    append_log = getattr(ctx.backend, "append_log", None)
+    if restart == "Always" or not args or not callable(append_log) or any("sleep" in a for a in args):
         return
     result = ctx.backend.exec(name, args, namespace=ctx.namespace)
     if isinstance(result, KubectlExecError):
         return  # the image lacks the program: left as created (a real pod would not start)
     for line in (result.stdout + result.stderr).splitlines():
-        write_log(ctx.namespace, name, name, line)
+        append_log(ctx.namespace, name, name, line)
     _mark_finished(ctx, name, result.exit_code, restart)
 
 

@@ -48,8 +48,8 @@ from ..backends.base import ApplyErrors, ApplyResult, ExecResult
 from ..backends.base import KubectlExecError, shell_with_stdin
 from .commands import run
 from .process import ExecContext
-from .controllers import (EPOCH, Store, admit_pod, append_log, container_log, delete_tree,
-                          endpoint_slice_object, endpoints_object, node_object, reconcile)
+from .controllers import (EPOCH, Store, admit_pod, delete_tree, endpoint_slice_object, endpoints_object,
+                          node_object, reconcile)
 from ..api.defaults import NO_GENERATION_KINDS, default_object, full_image, image_pull_policy, last_applied
 from ..errors import (AlreadyExistsError, FieldError, ManifestError, NetpolError, NotFoundError,
                      UnsupportedCommand)
@@ -97,6 +97,7 @@ class EmbeddedCluster:
         self._clock = clock
         self._state = Store.bootstrap(seed, self.now)
         self._engine: Optional[tuple[int, "Engine"]] = None
+        self._logs: dict[tuple[str, str, str], list[str]] = {}
 
     # -- time -----------------------------------------------------------------------
     def now(self) -> datetime:
@@ -373,18 +374,19 @@ class EmbeddedCluster:
                 reconcile(st)
             return copy.deepcopy(obj)
 
-    def logs(self, pod: str, namespace: Optional[str] = None, container: Optional[str] = None) -> str:
-        """``kubectl logs POD [-c C]``: what the container wrote (see :func:`controllers.append_log`)."""
+    def container_logs(self, pod: str, namespace: Optional[str] = None, container: Optional[str] = None) -> str:
+        """``kubectl logs POD [-c C]``: the lines the container wrote (:meth:`append_log`)."""
         p = self._pod_for(pod, namespace)
         cname = container or p["spec"]["containers"][0]["name"]
         if not any(c["name"] == cname for c in p["spec"]["containers"] + p["spec"].get("ephemeralContainers", [])):
             raise NetpolError(f'error: container {cname} is not valid for pod {p["metadata"]["name"]}')
-        return container_log(self._state, p["metadata"]["namespace"], p["metadata"]["name"], cname)
+        return "".join(f"{line}\n" for line in self._logs.get((p["metadata"]["namespace"], p["metadata"]["name"], cname), ()))
 
-    def write_log(self, namespace: str, pod: str, container: str, line: str) -> None:
-        """Append a line to a container's log: servers call it for each request they answer
-        (nginx's access log), so ``kubectl logs`` shows what a real one would."""
-        append_log(self._state, namespace, pod, container, line)
+    def append_log(self, namespace: str, pod: str, container: str, line: str) -> None:
+        """A line a container wrote to stdout/stderr (what ``kubectl logs`` shows): image models
+        call it for each request they answer (nginx's access log).  Logs are the container's
+        side effects, kept outside the snapshotted state."""
+        self._logs.setdefault((namespace, pod, container), []).append(line.rstrip("\n"))
 
     def events(self, namespace: Optional[str] = None, all_namespaces: bool = False) -> list[dict]:
         """core/v1 Events, oldest first, as ``kubectl get events`` lists them."""

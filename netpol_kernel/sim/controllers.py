@@ -25,7 +25,7 @@ from .naming import Namer, NodePortAllocator, PodIPAM, ServiceIPAM, template_has
 
 __all__ = ["Store", "EPOCH", "NODE_NAME", "NODE_IP", "API_VERSIONS", "timestamp", "reconcile",
            "selector_matches", "endpoints_of", "endpoints_object", "node_object", "record_event",
-           "append_log", "container_log", "endpoint_slice_object", "NODE_CAPACITY"]
+           "endpoint_slice_object", "NODE_CAPACITY"]
 
 #: The default clock starts at the lab's own first curl (Date: Tue, 23 Nov 2021 12:50:44 GMT).
 EPOCH = datetime(2021, 11, 23, 12, 50, 44, tzinfo=timezone.utc)
@@ -64,11 +64,10 @@ class Store:
     rv: int = 1000
     execs: int = 0
     round_robin: dict[str, int] = field(default_factory=dict)
-    # Events and container logs sit beside the objects, not in them: recording one
-    # draws no name from the namer and bumps no resourceVersion, so adding them
-    # changes no generated name, address or version a learner already sees.
+    # Events sit beside the objects, not in them: recording one draws no name from
+    # the namer and bumps no resourceVersion, so they change no generated name,
+    # address or version a learner already sees.
     events: list[dict] = field(default_factory=list)
-    logs: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
 
     # -- basic access -------------------------------------------------------------
     def get(self, kind: str, ns: str, name: str) -> Optional[dict]:
@@ -146,17 +145,16 @@ class Store:
 
     def snapshot(self) -> "Store":
         clock, self.clock = self.clock, None  # type: ignore[assignment]
-        # Events and log lines are never changed once recorded: the copy shares them
-        # (copying only the lists), so a snapshot costs what it did before they existed.
-        events, logs = self.events, self.logs
-        self.events, self.logs = [], {}
+        # Events are never changed once recorded: the copy shares them (copying only
+        # the list), so a snapshot costs what it did before they existed.
+        events = self.events
+        self.events = []
         try:
             copy_ = copy.deepcopy(self)
         finally:
-            self.clock, self.events, self.logs = clock, events, logs
+            self.clock, self.events = clock, events
         copy_.clock = clock
         copy_.events = list(events)
-        copy_.logs = {key: list(lines) for key, lines in logs.items()}
         return copy_
 
 
@@ -666,22 +664,6 @@ def pod_stopped_events(st: Store, pod: dict) -> None:
     for c in pod["spec"]["containers"]:
         record_event(st, pod, "Killing", f"Stopping container {c['name']}", "kubelet",
                      field_path=f"spec.containers{{{c['name']}}}")
-
-
-def append_log(st: Store, namespace: str, pod: str, container: str, line: str) -> None:
-    r"""Add one line to a container's log (what ``kubectl logs`` prints), e.g. nginx's access log.
-
-    >>> st = Store.bootstrap("netpol", lambda: EPOCH)
-    >>> append_log(st, "default", "web", "web", '10.244.0.6 - - "GET / HTTP/1.1" 200 615')
-    >>> container_log(st, "default", "web", "web")
-    '10.244.0.6 - - "GET / HTTP/1.1" 200 615\n'
-    """
-    st.logs.setdefault((namespace, pod, container), []).append(line.rstrip("\n"))
-
-
-def container_log(st: Store, namespace: str, pod: str, container: str) -> str:
-    """A container's log so far, one line each, ``""`` when it wrote nothing."""
-    return "".join(f"{line}\n" for line in st.logs.get((namespace, pod, container), ()))
 
 
 def endpoint_slice_object(st: Store, svc: dict) -> Optional[dict]:

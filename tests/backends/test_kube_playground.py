@@ -59,10 +59,10 @@ def test_exec_sends_a_shell_script_as_sh_c_and_other_stdin_as_is(backend, fake) 
 
 def test_logs_read_the_pods_log(backend, fake) -> None:
     fake.debug_logs = '10.244.0.6 - - "GET / HTTP/1.1" 200 615\n'
-    assert backend.logs("deploy/web") == fake.debug_logs
+    assert backend.container_logs("deploy/web") == fake.debug_logs
     assert fake.requests[-1] == ("read_log", _pod(backend), "netpol-lab", "nginx")
     with pytest.raises(NotFoundError, match='pods "ghost" not found'):
-        backend.logs("ghost")
+        backend.container_logs("ghost")
     assert kubectl("logs deploy/web", backend=backend).stdout == fake.debug_logs
 
 

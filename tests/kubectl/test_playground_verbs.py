@@ -324,12 +324,12 @@ def test_custom_columns_and_sort_by(c: EmbeddedCluster) -> None:
     assert k(c, "get pods -o custom-columns=bad").text.startswith("error: unexpected custom-columns spec: bad")
 
 
-def test_logs_and_write_log(c: EmbeddedCluster) -> None:
+def test_logs_and_append_log(c: EmbeddedCluster) -> None:
     k(c, "run web --image=nginx --port=80")
     assert k(c, "logs web").text == ""
     # What an image model calls for each request it answers (nginx's access log line).
     line = '10.244.0.6 - - [23/Nov/2021:12:50:50 +0000] "GET / HTTP/1.1" 200 615 "-" "Wget" "-"'
-    c.write_log("default", "web", "web", line)
+    c.append_log("default", "web", "web", line)
     assert k(c, "logs web").stdout == line + "\n"
     assert k(c, "logs pod/web --tail=0").stdout == ""
     assert k(c, "logs web --prefix").stdout == f"[pod/web/web] {line}\n"
