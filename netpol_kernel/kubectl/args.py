@@ -50,7 +50,7 @@ VERB_FLAGS: dict[str, list[_Flag]] = {
             _Flag("all-namespaces", "A"), _Flag("show-labels"), _Flag("no-headers"),
             _Flag("ignore-not-found"), _Flag("show-kind"), _Flag("chunk-size", value=True),
             _Flag("watch", "w", supported=False), _Flag("sort-by", value=True),
-            _Flag("field-selector", value=True, supported=False),
+            _Flag("field-selector", value=True),
             _Flag("label-columns", "L", value=True, supported=False),
             _Flag("filename", "f", value=True, supported=False)],
     "describe": [_Flag("selector", "l", value=True), _Flag("all-namespaces", "A"),

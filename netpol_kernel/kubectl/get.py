@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-from . import render
+from . import fieldselectors, render
 from ..api.resources import RESOURCES
 from ..errors import NotFoundError
 from .jsonpath import JSONPathError
@@ -92,6 +92,9 @@ def _fetch(ctx: Ctx, requests: Sequence[tuple[str, Optional[str]]], selector: Op
     for kind, name in requests:
         try:
             found = list_objects(ctx, kind, name=name, selector=selector, all_namespaces=all_ns)
+            if ctx.flag("field-selector"):
+                wanted = fieldselectors.parse(str(ctx.flag("field-selector")), kind, selector or "")
+                found = [o for o in found if fieldselectors.matches(wanted, o)]
         except NotFoundError as exc:
             if not ctx.on("ignore-not-found"):
                 errors.append(error_for(exc))

@@ -634,3 +634,16 @@ def test_explain_recursive_and_api_resources_wide(c: EmbeddedCluster) -> None:
     pods = next(ln for ln in wide if ln.startswith("pods "))
     assert pods.split()[5:] == ["[create", "delete", "deletecollection", "get", "list", "patch", "update",
                                 "watch]", "all"]
+
+
+def test_field_selectors(c: EmbeddedCluster) -> None:
+    k(c, "run web --image=nginx")
+    k(c, "run db --image=nginx")
+    # The API server's selectable fields (pkg/registry/core/event/strategy.go, pod/strategy.go).
+    rows = k(c, "get events --field-selector involvedObject.name=web,reason=Started").stdout.splitlines()
+    assert [r.split()[2:4] for r in rows[1:]] == [["Started", "pod/web"]]
+    assert k(c, "get pods --field-selector status.phase=Running,metadata.name!=db -o name").stdout == "pod/web\n"
+    # apiserver's BadRequest for a field without a conversion (label selector shown as given).
+    assert k(c, "get pods -l app=x --field-selector foo=bar").text == (
+        'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label selector "app=x", '
+        'field selector "foo=bar": field label not supported: foo\n')
