@@ -123,7 +123,8 @@ def _print_tables(ctx: Ctx, objs: list[dict], kinds: list[str], errors: list[Err
         else:
             text = render.table(kind, objs[i:j], now, wide=wide, with_namespace=all_ns and namespaced(kind),
                                 with_kind=with_kind, show_labels=ctx.on("show-labels"),
-                                no_headers=ctx.on("no-headers"))
+                                no_headers=ctx.on("no-headers"),
+                                label_columns=[k for v in ctx.many("label-columns") for k in v.split(",") if k])
         if written and text and not ctx.on("no-headers"):
             ctx.out.out("\n")
         ctx.out.out(text)

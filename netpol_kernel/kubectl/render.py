@@ -492,7 +492,7 @@ def qualified_name(obj: Mapping[str, Any]) -> str:
 
 def table(kind: str, objs: Sequence[Mapping[str, Any]], now: datetime, *, wide: bool = False,
           with_namespace: bool = False, with_kind: bool = False, show_labels: bool = False,
-          no_headers: bool = False) -> str:
+          no_headers: bool = False, label_columns: Sequence[str] = ()) -> str:
     """One kind's ``kubectl get`` table (header included), as kubectl prints it.
 
     >>> np = {"kind": "NetworkPolicy", "metadata": {"name": "deny",
@@ -505,12 +505,15 @@ def table(kind: str, objs: Sequence[Mapping[str, Any]], now: datetime, *, wide: 
     width = len(cols.headers) + (len(cols.wide) if wide else 0)
     header = (["NAMESPACE"] if with_namespace else []) + ["NAME", *cols.headers]
     header += list(cols.wide) if wide else []
+    # -L: one column per label key, headed by its last path segment in capitals (formatLabelHeaders).
+    header += [key.rsplit("/", 1)[-1].upper() for key in label_columns]
     header += ["LABELS"] if show_labels else []
     rows = [] if no_headers else [header]
     for obj in objs:
         name = qualified_name(obj) if with_kind else str(_meta(obj).get("name", ""))
         row = ([str(_meta(obj).get("namespace", ""))] if with_namespace else []) + [name]
         row += cols.row(obj, now)[:width]
+        row += [str((_meta(obj).get("labels") or {}).get(key, "")) for key in label_columns]
         row += [format_labels(_meta(obj).get("labels"))] if show_labels else []
         rows.append(row)
     text = "".join("\t".join(r) + "\n" for r in rows)

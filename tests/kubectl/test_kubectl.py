@@ -773,7 +773,7 @@ def test_namespace_flag_positions(lab: FakeBackend) -> None:
     ("get pods -o go-template={{.kind}}", "get pods -o go-template={{.kind}}"),
     ("logs frontend --previous", "logs frontend --previous"),
     ("create job x --image=nginx", "create job x --image=nginx"),
-    ("get pods -L app", "get pods -L app"),
+    ("get pods --chunk-size=0 --watch-only", "get pods --chunk-size=0 --watch-only"),
     ("delete node kind-control-plane", "delete node kind-control-plane"),
     ("describe statefulset web", "describe statefulset web"),
 ])

@@ -647,3 +647,14 @@ def test_field_selectors(c: EmbeddedCluster) -> None:
     assert k(c, "get pods -l app=x --field-selector foo=bar").text == (
         'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label selector "app=x", '
         'field selector "foo=bar": field label not supported: foo\n')
+
+
+def test_label_columns(c: EmbeddedCluster) -> None:
+    k(c, "run web --image=nginx --labels=app=web,app.kubernetes.io/tier=front")
+    k(c, "run db --image=nginx")
+    # -L: a column per key, headed by the key's last segment upper-cased, empty when unset,
+    # before --show-labels' LABELS (cli-runtime's table decoration).
+    assert k(c, "get pods -L app -L app.kubernetes.io/tier --show-labels").stdout == (
+        "NAME   READY   STATUS    RESTARTS   AGE   APP   TIER    LABELS\n"
+        "db     1/1     Running   0          0s                  run=db\n"
+        "web    1/1     Running   0          1s    web   front   app=web,app.kubernetes.io/tier=front\n")
