@@ -653,7 +653,7 @@ def test_label_columns(c: EmbeddedCluster) -> None:
     k(c, "run web --image=nginx --labels=app=web,app.kubernetes.io/tier=front")
     k(c, "run db --image=nginx")
     # -L: a column per key, headed by the key's last segment upper-cased, empty when unset,
-    # before --show-labels' LABELS (cli-runtime's table decoration).
+    # before --show-labels' LABELS (k8s.io/cli-runtime v0.32 pkg/printers/tableprinter.go formatLabelHeaders).
     assert k(c, "get pods -L app -L app.kubernetes.io/tier --show-labels").stdout == (
         "NAME   READY   STATUS    RESTARTS   AGE   APP   TIER    LABELS\n"
         "db     1/1     Running   0          0s                  run=db\n"
