@@ -29,7 +29,9 @@ The cell line, when there is one, gets the body as its standard input (``apply
 -f -``, or the shell of ``run -i``/``exec -i``, as typing into it would).
 Otherwise the body is a script of kubectl commands, as a terminal would run
 them: ``kubectl`` is optional, ``\\`` continues a line, ``&&``, ``||`` and ``;``
-chain commands, and a here-document
+chain commands, ``|`` pipes one kubectl command's output into the next (``create
+... --dry-run=client -o yaml | kubectl apply -f -``), ``> FILE`` saves it, and a
+here-document
 (``<<EOF`` ... ``EOF``, also ``cat <<EOF | kubectl apply -f -``) is the
 standard input of its command.
 
@@ -264,11 +266,93 @@ def run_cell(line: str, cell: str, namespace: Mapping[str, Any],
                 continue
             # The here-document is the command's stdin as typed: no expansion inside it
             # (a quoted delimiter would not expand either, and YAML's braces are not Python).
-            results.append(runner(expand(command, namespace), stdin=here) if here is not None
-                           else runner(expand(command, namespace)))
-            _show(results[-1])
+            results.append(_pipeline(command, here, namespace, runner))
             previous_ok = results[-1].ok
     return results
+
+
+def _pipeline(command: str, stdin: Optional[str], namespace: Mapping[str, Any],
+              runner: Callable[..., KubectlResult]) -> KubectlResult:
+    """``A | B [> FILE]``: each kubectl command's stdout is the next one's stdin (``create ...
+    --dry-run=client -o yaml | kubectl apply -f -``); the last one's stdout goes to the
+    screen or, with ``>``/``>>``, to FILE.  A pipeline's status is its last command's."""
+    stages = _split_outside_quotes(command, "|")
+    result: Optional[KubectlResult] = None
+    for i, stage in enumerate(stages):
+        text, target, append, drop_err = _redirect(stage)
+        text = expand(text, namespace)
+        result = runner(text, stdin=stdin) if stdin is not None else runner(text)
+        last = i == len(stages) - 1
+        if last and target is None and not drop_err:
+            _show(result)
+        else:
+            if target is not None:
+                with open(target, "a" if append else "w", encoding="utf-8") as fh:
+                    fh.write(result.stdout)
+            elif last:
+                sys.stdout.write(result.stdout)
+            if not drop_err:
+                sys.stdout.write(result.stderr)  # a terminal still shows what went to stderr
+            sys.stdout.flush()
+        stdin = "" if target is not None else result.stdout
+    assert result is not None
+    return result
+
+
+def _split_outside_quotes(text: str, sep: str) -> list[str]:
+    """Split on ``sep`` where it is a lone operator (not ``||``), outside quotes."""
+    parts, quote, start, i = [], "", 0, 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif text.startswith(sep * 2, i):
+            i += 2
+            continue
+        elif ch == sep:
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    return parts + [text[start:]]
+
+
+_REDIRECT = re.compile(r"(?<!\S)([12]?)(>>|>)(&?)\s*(\S+)")
+
+
+def _redirect(command: str) -> tuple[str, Optional[str], bool, bool]:
+    """Redirections outside quotes: (command without them, stdout FILE, append, drop stderr).
+
+    ``> FILE`` / ``>> FILE`` send stdout to FILE; ``2>/dev/null`` drops stderr; ``2>&1``
+    changes nothing here (both streams reach the screen anyway).
+
+    >>> _redirect("get deploy web -o yaml > web.yaml")
+    ('get deploy web -o yaml', 'web.yaml', False, False)
+    >>> _redirect("get pods -o jsonpath='{.x>1}' 2>/dev/null")
+    ("get pods -o jsonpath='{.x>1}'", None, False, True)
+    """
+    masked, quote = [], ""
+    for ch in command:  # quoted text cannot hold a redirection: mask it
+        if quote:
+            masked.append("x")
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+            masked.append("x")
+        else:
+            masked.append(ch)
+    target, append, drop_err, keep = None, False, False, command
+    for m in reversed(list(_REDIRECT.finditer("".join(masked)))):
+        fd, op, amp, word = m.groups()
+        word = command[m.start(4):m.end(4)]
+        if fd == "2":
+            drop_err = drop_err or (not amp and word == "/dev/null")
+        elif not amp:
+            if target is None:
+                target, append = word, op == ">>"
+        keep = keep[:m.start()] + keep[m.end():]
+    return keep.strip(), target, append, drop_err
 
 
 def split_list(line: str) -> list[tuple[str, str]]:

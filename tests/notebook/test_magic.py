@@ -272,3 +272,21 @@ def test_and_or_semicolon_chain_commands_as_a_shell_does(sim_shell, capsys) -> N
         'Error from server (NotFound): deployments.apps "nope" not found\n'
         'Error from server (NotFound): deployments.apps "nope" not found\n'
         "service/web\n")
+
+
+def test_pipes_and_redirections_between_kubectl_commands(sim_shell, capsys, tmp_path, monkeypatch) -> None:
+    shell, cluster = sim_shell
+    monkeypatch.chdir(tmp_path)
+    cell(shell, "%%kubectl\n"
+                "kubectl create deployment web --image=nginx --dry-run=client -o yaml | kubectl apply -f -\n"
+                "kubectl get deploy web -o name > names.txt\n"
+                "kubectl get deploy web -o name >> names.txt\n"
+                "kubectl get deploy nope 2>/dev/null\n"
+                "kubectl get deploy nope -o name 2>&1\n")
+    # As a shell would: the first stdout feeds apply (its "created" line shows), the
+    # redirected outputs land in the file, 2>/dev/null hides kubectl's error.
+    assert capsys.readouterr().out == (
+        "deployment.apps/web created\n"
+        'Error from server (NotFound): deployments.apps "nope" not found\n')
+    assert (tmp_path / "names.txt").read_text() == "deployment.apps/web\ndeployment.apps/web\n"
+    assert cluster.get("Deployment", name="web")[0]["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx"
