@@ -407,6 +407,23 @@ def _slice_endpoints(slices: Sequence[Mapping[str, Any]], port_name: str) -> str
     return f"{text} + {len(targets) - 3} more..." if len(targets) > 3 else text
 
 
+def _slices_for(ctx: Ctx, svc: Mapping[str, Any]) -> list[dict]:
+    """The Service's EndpointSlices; from its Endpoints where the backend lists no slices."""
+    meta = svc.get("metadata") or {}
+    lister = getattr(ctx.backend, "endpoint_slices", None)
+    if callable(lister):
+        return [s for s in lister(namespace=meta.get("namespace"))
+                if ((s.get("metadata") or {}).get("labels") or {}).get("kubernetes.io/service-name")
+                == meta.get("name")]
+    try:
+        ep = ctx.backend.get("Endpoints", namespace=meta.get("namespace"), name=meta.get("name"))[0]
+    except NotFoundError:
+        return []
+    return [{"endpoints": [{"addresses": [a.get("ip")], "conditions": {"ready": True}}
+                           for a in subset.get("addresses") or []],
+             "ports": subset.get("ports") or []} for subset in ep.get("subsets") or []]
+
+
 def describe_namespace(ns: Mapping[str, Any]) -> str:
     meta = ns.get("metadata") or {}
     lines = [f"Name:\t{meta.get('name', '')}"]
@@ -451,10 +468,7 @@ def run_describe(ctx: Ctx) -> int:
         elif kind == "Pod":
             texts.append(describe_pod(obj, _events_for(ctx, obj), now))
         elif kind == "Service":
-            lister = getattr(ctx.backend, "endpoint_slices", None)
-            slices = [s for s in (lister(namespace=obj["metadata"]["namespace"]) if callable(lister) else [])
-                      if (s.get("metadata", {}).get("labels") or {}).get("kubernetes.io/service-name")
-                      == obj["metadata"]["name"]]
+            slices = _slices_for(ctx, obj)
             texts.append(describe_service(obj, slices, _events_for(ctx, obj), now))
         elif kind == "Node":
             pods = [p for p in ctx.backend.get("Pod", all_namespaces=True)

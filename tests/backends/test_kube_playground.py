@@ -77,3 +77,13 @@ def test_events_are_listed_oldest_first(backend, fake) -> None:
     assert [e["reason"] for e in backend.events(all_namespaces=True)] == ["Other", "Pulled", "Started"]
     table = kubectl("get events", backend=backend).stdout.splitlines()
     assert [row.split()[2] for row in table[1:]] == ["Pulled", "Started"]  # a name-sorted list here
+
+
+def test_describe_service_on_a_real_cluster_reads_its_endpoints(backend, fake) -> None:
+    fake.put({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "netpol-lab"},
+              "spec": {"selector": {"app": "web"}, "type": "ClusterIP", "clusterIP": "10.96.0.20",
+                       "ports": [{"port": 80, "protocol": "TCP", "targetPort": 80}]}})
+    fake.put({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web", "namespace": "netpol-lab"},
+              "subsets": [{"addresses": [{"ip": "10.244.0.9"}], "ports": [{"port": 80, "protocol": "TCP"}]}]})
+    text = kubectl("describe svc web", backend=backend).text
+    assert "Endpoints:         10.244.0.9:80\n" in text
