@@ -288,6 +288,7 @@ class FakeClientLayer:
         self.pod_events: dict[tuple[str, str], list[dict]] = {}
         self.exec_handler: Callable[..., FakeStream] = lambda pod, ns, c, argv: FakeStream()
         self.debug_logs = ""
+        self.all_events: list[dict] = []  # what list_events() serves (`kubectl get events`)
         self.debug_exit = 0
         self.active_execs = 0
         self.max_active_execs = 0
@@ -501,9 +502,11 @@ class FakeClientLayer:
                     current[k] = v
             return self._public(self._put(obj))
 
-    def exec_stream(self, pod: str, namespace: str, container: str, argv: Sequence[str]) -> FakeStream:
+    def exec_stream(self, pod: str, namespace: str, container: str, argv: Sequence[str],
+                    stdin: Optional[str] = None) -> FakeStream:
         with self._lock:
-            self.requests.append(("exec", pod, namespace, container, tuple(argv)))
+            self.requests.append(("exec", pod, namespace, container, tuple(argv)) +
+                                 ((("stdin", stdin),) if stdin is not None else ()))
             self._maybe_fail("exec", pod)
             self.active_execs += 1
             self.max_active_execs = max(self.max_active_execs, self.active_execs)
@@ -525,6 +528,12 @@ class FakeClientLayer:
                 {"name": container["name"], "image": container["image"],
                  "state": {"waiting": {"reason": "PodInitializing"}}})
             return self._public(self._put(obj))
+
+    def list_events(self, namespace: Optional[str]) -> list[dict]:
+        with self._lock:
+            self.requests.append(("list_events", namespace))
+            return [copy.deepcopy(e) for e in self.all_events
+                    if namespace is None or (e.get("metadata") or {}).get("namespace") == namespace]
 
     def read_log(self, pod: str, namespace: str, container: str) -> str:
         with self._lock:

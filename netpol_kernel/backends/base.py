@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..policy.engine import Engine
     from ..api.manifests import Document
 
-__all__ = ["Backend", "ApplyResult", "ApplyErrors", "ExecResult", "KubectlExecError"]
+__all__ = ["Backend", "ApplyResult", "ApplyErrors", "ExecResult", "KubectlExecError", "shell_with_stdin"]
 
 from ..api.resources import RESOURCES
 from ..errors import NetpolError
@@ -100,8 +100,38 @@ class Backend(Protocol):
         """Set (value) or remove (None) labels; returns kubectl's ``pod/x labeled`` line."""
 
     def exec(self, pod: str, argv: Sequence[str], namespace: Optional[str] = None,
-             container: Optional[str] = None) -> ExecResult:
-        """Run argv in the pod's container, no TTY; NotFoundError for an unknown pod."""
+             container: Optional[str] = None, stdin: Optional[str] = None) -> ExecResult:
+        """Run argv in the pod's container, no TTY; NotFoundError for an unknown pod.
+        ``stdin`` is what ``kubectl exec -i`` / ``run -i`` send (see :func:`shell_with_stdin`)."""
+
+    def container_logs(self, pod: str, namespace: Optional[str] = None, container: Optional[str] = None) -> str:
+        """``kubectl logs``: what the container wrote so far; NotFoundError for an unknown pod."""
+
+    def events(self, namespace: Optional[str] = None, all_namespaces: bool = False) -> list[dict]:
+        """core/v1 Events (dicts as the API server returns them), oldest first."""
 
     def engine(self, namespace: Optional[str] = None) -> "Engine":
         """A policy engine over the cluster's current objects (for predictions and 'why')."""
+
+
+_SHELLS = ("sh", "/bin/sh", "bash", "/bin/bash", "ash", "/bin/ash")
+
+
+def shell_with_stdin(argv: Sequence[str], stdin: Optional[str]) -> list[str]:
+    """A shell given a script on stdin and no ``-c`` runs it like ``sh -c SCRIPT``.
+
+    That is what ``kubectl run -i ... -- sh`` with piped input amounts to (the
+    shell reads its commands from stdin to the end), and it needs no half-closed
+    stream, which the Python client's exec websocket cannot do.
+
+    >>> shell_with_stdin(["sh"], "echo hi\\n")
+    ['sh', '-c', 'echo hi\\n']
+    >>> shell_with_stdin(["wget", "-qO-", "web"], "ignored")
+    ['wget', '-qO-', 'web']
+    """
+    args = list(argv)
+    if stdin is None or not args or args[0] not in _SHELLS:
+        return args
+    if args[1:] in ([], ["-s"], ["-i"], ["-l"]):
+        return [args[0], "-c", stdin]
+    return args

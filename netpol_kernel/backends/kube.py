@@ -482,6 +482,22 @@ class KubeBackend(KubeExec):
             (obj.get("metadata") or {}).pop("managedFields", None)
         return sorted(objs, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
 
+    def container_logs(self, pod: str, namespace: Optional[str] = None, container: Optional[str] = None) -> str:
+        """``kubectl logs POD [-c C]``: the container's log as the API server returns it."""
+        ns = namespace or self.default_namespace
+        obj = self._resolve_pod(pod, ns)
+        name = obj["metadata"]["name"]
+        cname = container or ((obj.get("spec") or {}).get("containers") or [{}])[0].get("name", "")
+        with self._api("get", "pods/log", name, ns):
+            return self.client.read_log(name, ns, cname)
+
+    def events(self, namespace: Optional[str] = None, all_namespaces: bool = False) -> list[dict]:
+        """core/v1 Events, oldest first (by lastTimestamp, then eventTime)."""
+        ns = None if all_namespaces else (namespace or self.default_namespace)
+        with self._api("list", "Event", "", ns):
+            items = self.client.list_events(ns)
+        return sorted(items, key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or ""))
+
     def label(self, kind: str, name: str, labels: Mapping[str, Optional[str]],
               namespace: Optional[str] = None, overwrite: bool = False) -> str:
         """``kubectl label``: values set, None removes; returns ``pod/x labeled``."""

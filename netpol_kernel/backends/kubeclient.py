@@ -315,15 +315,19 @@ class ClientLayer:
                                                    field_manager=FIELD_MANAGER))
         return {"apiVersion": api_version(kind), "kind": kind, **obj}
 
-    def exec_stream(self, pod: str, namespace: str, container: str, argv: Sequence[str]) -> ExecStream:
+    def exec_stream(self, pod: str, namespace: str, container: str, argv: Sequence[str],
+                    stdin: Optional[str] = None) -> ExecStream:
         from kubernetes import client
         # A fresh ApiClient per stream: kubernetes.stream.stream swaps api_client.request
         # in place for the call's duration, so a client shared between probe threads
         # sends plain REST calls over websockets and exec calls as plain HTTP.
         core = client.CoreV1Api(client.ApiClient(self.api_client.configuration))
-        return self._stream(core.connect_get_namespaced_pod_exec, pod, namespace,
-                            container=container, command=list(argv), stdin=False, stdout=True,
-                            stderr=True, tty=False, _preload_content=False)
+        stream = self._stream(core.connect_get_namespaced_pod_exec, pod, namespace,
+                              container=container, command=list(argv), stdin=stdin is not None,
+                              stdout=True, stderr=True, tty=False, _preload_content=False)
+        if stdin:
+            stream.write_stdin(stdin)
+        return stream
 
     def add_ephemeral_container(self, pod: str, namespace: str, container: dict) -> dict:
         body = {"spec": {"ephemeralContainers": [container]}}
@@ -331,6 +335,12 @@ class ClientLayer:
 
     def read_log(self, pod: str, namespace: str, container: str) -> str:
         return self.core.read_namespaced_pod_log(pod, namespace, container=container)
+
+    def list_events(self, namespace: Optional[str]) -> list[dict]:
+        """core/v1 Events of a namespace (None: every namespace)."""
+        result = (self.core.list_event_for_all_namespaces() if namespace is None
+                  else self.core.list_namespaced_event(namespace))
+        return [{"apiVersion": "v1", "kind": "Event", **api_json(item)} for item in result.items]
 
 
 # ----------------------------------------------------------------------------- errors

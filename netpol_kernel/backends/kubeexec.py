@@ -17,7 +17,7 @@ from typing import Optional, Sequence
 
 from ..errors import NotFoundError, UnsupportedCommand
 from ..api.resources import kind_of
-from .base import ExecResult, KubectlExecError
+from .base import ExecResult, KubectlExecError, shell_with_stdin
 from .kubeclient import ExecStream
 from .rollout import PERMANENT, selector_string
 
@@ -79,7 +79,7 @@ class KubeExec:
         return running[0]
 
     def exec(self, pod: str, argv: Sequence[str], namespace: Optional[str] = None,
-             container: Optional[str] = None) -> ExecResult:
+             container: Optional[str] = None, stdin: Optional[str] = None) -> ExecResult:
         """``kubectl exec POD -- ARGV`` without a TTY; the exit code comes from the API server.
 
         POD may be ``deploy/NAME`` (its first running pod).  A command still
@@ -116,8 +116,13 @@ class KubeExec:
         elif container not in containers:
             return KubectlExecError("", "error: unable to upgrade connection: container not "
                                         f'found ("{container}")\n', 1)
+        # A shell's script on stdin becomes ``sh -c``: the exec websocket cannot half-close
+        # stdin, so a shell reading it would never see its end.  Other commands get it as sent.
+        shell = shell_with_stdin(argv, stdin)
+        sent = None if shell != list(argv) else stdin
         with self._api("create", "pods/exec", name, ns):
-            resp = self.client.exec_stream(name, ns, container, argv)
+            resp = (self.client.exec_stream(name, ns, container, shell, stdin=sent) if sent is not None
+                    else self.client.exec_stream(name, ns, container, shell))
         result = self._collect(resp, name, ns)
         return type(result)(result.stdout, note + result.stderr, result.exit_code)
 

@@ -1,7 +1,7 @@
-"""The kubectl verbs that change objects: ``apply``, ``create``, ``delete``, ``label``.
+"""The kubectl verbs that change objects from manifests: ``apply``, ``create``, ``delete``.
 
-Manifests are read from every ``-f`` (a file, a directory, or ``-`` for the
-``stdin=`` argument, the ``%%kubectl`` cell body) and applied in one backend
+Manifests are read from every ``-f`` (a file, a directory, an http(s) URL, or
+``-`` for the ``stdin=`` argument, the ``%%kubectl`` cell body) and applied in one backend
 call per namespace; successes print as they happen, errors are gathered and
 printed at the end, as kubectl does.
 """
@@ -25,13 +25,18 @@ def _load(ctx: Ctx, paths: Sequence[str]) -> tuple[list[Any], list[ErrorText]]:
     """Read every -f; a missing path stops everything (kubectl's builder does the same)."""
     from ..api.manifests import load_documents, load_path
 
-    missing = [p for p in paths if p != "-" and not os.path.exists(p)]
+    from .urls import fetch, is_url
+
+    missing = [p for p in paths if p != "-" and not is_url(p) and not os.path.exists(p)]
     if missing:
         raise ErrorsExit([render.plain_error(f'error: the path "{p}" does not exist') for p in missing])
     docs: list[Any] = []
     errors: list[ErrorText] = []
     for path in paths:
         try:
+            if is_url(path):
+                docs += load_documents(fetch(path), source=path)
+                continue
             docs += (load_documents(ctx.stdin or "", source="STDIN") if path == "-" else load_path(path))
         except (ManifestError, OSError, UnicodeDecodeError) as exc:
             errors.append(error_for(exc, source="STDIN" if path == "-" else path))
@@ -103,13 +108,16 @@ def run_create(ctx: Ctx) -> int:
     pos = ctx.args.positional
     if ctx.many("filename"):
         return _create_from_files(ctx)
-    if pos and pos[0] in ("namespace", "ns"):
+    from .create import SUBCOMMANDS, dry_run, run_create_subcommand
+    if pos and pos[0] in ("namespace", "ns") and not dry_run(ctx) and not ctx.flag("output"):
         if len(pos) != 2:
             raise Exit("error: exactly one NAME is required, got " + str(len(pos) - 1) +
                         "\nSee 'kubectl create namespace -h' for help and examples")
         return _create_namespace(ctx, pos[1])
     if not pos:
         raise Exit("error: must specify one of -f and -k")
+    if pos[0] in SUBCOMMANDS or pos[0] in ("deploy", "svc", "ns", "cm"):
+        return run_create_subcommand(ctx)
     raise ctx.unsupported()
 
 
@@ -199,44 +207,5 @@ def run_delete(ctx: Ctx) -> int:
                 errors.append(error_for(exc, verb="deleting", source=source))
         except (NetpolError, ValueError) as exc:
             errors.append(error_for(exc, verb="deleting", source=source))
-    print_errors(ctx.out, errors)
-    return 1 if errors else 0
-
-
-# ---------------------------------------------------------------- label
-
-
-def run_label(ctx: Ctx) -> int:
-    pos = ctx.args.positional
-    if not pos:
-        raise Exit("error: one or more resources must be specified as <resource> <name> or "
-                    "<resource>/<name>\nSee 'kubectl label -h' for help and examples")
-    is_change = [("=" in p or p.endswith("-")) for p in pos]
-    first_change = is_change.index(True) if True in is_change else len(pos)
-    objects, changes = pos[:first_change], pos[first_change:]
-    if not changes:
-        raise Exit("error: at least one label update is required\n"
-                    "See 'kubectl label -h' for help and examples")
-    labels: dict[str, Optional[str]] = {}
-    for change in changes:
-        if "=" in change:
-            key, _, value = change.partition("=")
-            labels[key] = value
-        else:
-            labels[change[:-1]] = None
-    requests = resource_requests(objects)
-    if any(kind == "Node" for kind, _ in requests):
-        raise ctx.unsupported()
-    if not requests or any(n is None for _, n in requests):
-        raise Exit("error: one or more resources must be specified as <resource> <name> or "
-                    "<resource>/<name>\nSee 'kubectl label -h' for help and examples")
-    errors: list[ErrorText] = []
-    for kind, name in requests:
-        try:
-            line = ctx.backend.label(kind, str(name), labels, namespace=ctx.namespace,
-                                     overwrite=ctx.on("overwrite"))
-            ctx.out.out(str(line).rstrip("\n") + "\n")
-        except (NetpolError, ValueError) as exc:
-            errors.append(error_for(exc))
     print_errors(ctx.out, errors)
     return 1 if errors else 0

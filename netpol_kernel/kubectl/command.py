@@ -11,8 +11,10 @@ own error text with a non-zero exit code, the way a terminal would show them.
 >>> print(kubectl("deployment,svc", backend=EmbeddedCluster()), end="")
 error: unknown command "deployment,svc" for "kubectl"
 
-Supported: ``apply``, ``create namespace``, ``create -f``, ``delete``,
-``describe networkpolicy``, ``exec``, ``debug``, ``get``, ``label``.  Anything
+Supported: the verbs of :func:`_handlers` (``run``, ``expose``, ``create``,
+``apply``, ``get``, ``describe``, ``delete``, ``label``, ``annotate``, ``scale``,
+``rollout``, ``wait``, ``logs``, ``exec``, ``debug``, ``api-resources``,
+``explain``, ``version``, ``cluster-info``, ``config``), each with ``-h``.  Anything
 else prints one line saying so (exit 1) instead of pretending.  Reading the
 command line (verb, flags, "unknown command" suggestions) is
 :mod:`netpol_kernel.kubectl.args`; the verbs run in :mod:`netpol_kernel.kubectl.get`
@@ -55,23 +57,42 @@ __all__ = ["kubectl", "KubectlResult"]
 
 
 def _handlers() -> dict[str, Callable[["Ctx"], int]]:
-    from .apply import run_apply, run_create, run_delete, run_label
+    from .apply import run_apply, run_create, run_delete
+    from .describe import run_describe
     from .exec import run_debug, run_exec
-    from .get import run_describe, run_get
+    from .get import run_get
+    from .info import (run_api_resources, run_api_versions, run_cluster_info, run_config, run_explain,
+                       run_version)
+    from .logs import run_logs
+    from .metadata import run_annotate, run_label
+    from .run import run_expose, run_run
+    from .workloads import run_rollout, run_scale, run_wait
     return {"get": run_get, "describe": run_describe, "apply": run_apply, "create": run_create, "delete": run_delete,
-            "label": run_label, "exec": run_exec, "debug": run_debug}
+            "label": run_label, "annotate": run_annotate, "exec": run_exec, "debug": run_debug, "run": run_run,
+            "expose": run_expose, "scale": run_scale, "logs": run_logs, "wait": run_wait, "rollout": run_rollout,
+            "api-resources": run_api_resources, "api-versions": run_api_versions, "version": run_version,
+            "cluster-info": run_cluster_info, "config": run_config, "explain": run_explain}
 
 _USAGE = """kubectl controls the Kubernetes cluster manager (netpol_kernel's notebook subset).
 
 Commands:
-  apply -f FILE|DIR|-          create or update objects from manifests
-  create namespace NAME        create a namespace
-  delete -f FILE | KIND NAME   delete objects
-  describe networkpolicy NAME  show a policy in words
+  run NAME --image=IMG         start a pod (--rm -i ... -- CMD runs a command and prints its output)
+  expose TYPE NAME --port=P    make a Service for a deployment, pod, service or replica set
+  create TYPE ... | -f FILE    create objects (deployment, service, namespace, configmap, secret)
+  apply -f FILE|DIR|URL|-      create or update objects from manifests
+  get TYPE[,TYPE] [NAME]       list objects (-o wide|yaml|json|name|jsonpath=...|custom-columns=...)
+  describe TYPE [NAME]         show details (pods, deployments, services, namespaces, nodes, netpol)
+  delete -f FILE | TYPE NAME   delete objects
+  label, annotate TYPE NAME k=v k-   set or remove labels and annotations
+  scale --replicas=N TYPE NAME change a workload's size
+  rollout status|restart TYPE NAME   follow or restart a rollout
+  wait --for=condition=C TYPE/NAME   wait for a condition
+  logs POD                     print a container's log
   exec POD -- CMD...           run a command in a pod
   debug POD -i --image=IMG -- CMD...   run a command in an ephemeral container
-  get KIND[,KIND] [NAME]       list objects (-o wide|yaml|json|name|jsonpath=...)
-  label KIND NAME k=v k-       set or remove labels
+  api-resources, api-versions, explain TYPE[.FIELD], version, cluster-info, config current-context
+
+Use "kubectl <command> --help" for what each command supports here.
 """
 
 
@@ -140,9 +161,16 @@ def _run(tokens: list[str], shown: str, backend: Optional["Backend"], namespace:
         from ..backends import current  # lazy: the process-wide backend is made on first use
         backend = current()
     default_ns = namespace or getattr(backend, "default_namespace", None) or "default"
-    if verb not in handlers or (verb == "create" and rest and rest[0] in CREATE_SUBCOMMANDS):
+    from .create import SUBCOMMANDS
+    from .help import help_text
+    ours = set(SUBCOMMANDS) | {"deploy", "svc", "ns", "cm"}
+    if verb not in handlers or (verb == "create" and rest and rest[0] in CREATE_SUBCOMMANDS
+                                and rest[0] not in ours):
         raise Ctx(backend, verb, Args(), default_ns, False, stdin, out, shown).unsupported()
     args = parse_flags(verb, rest)
+    if args.values.get("help"):
+        out.out(help_text(verb) or _USAGE)
+        return 0
     explicit = args.values.get("namespace", [None])[-1]
     ctx = Ctx(backend=backend, verb=verb, args=args, namespace=explicit or default_ns,
                explicit_ns=explicit is not None, stdin=stdin, out=out, command=shown)

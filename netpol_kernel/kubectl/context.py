@@ -4,9 +4,13 @@
 namespace in effect, where the output goes); :func:`error_for` and
 :func:`print_errors` word failures as kubectl does; :func:`resource_requests` reads
 ``TYPE[,TYPE] [NAME...]`` / ``TYPE/NAME`` arguments into (kind, name) pairs.
-The verbs themselves are in :mod:`netpol_kernel.kubectl.get` (get, describe),
-:mod:`netpol_kernel.kubectl.apply` (apply, create, delete, label) and
-:mod:`netpol_kernel.kubectl.exec` (exec, debug); :func:`netpol_kernel.kubectl.kubectl`
+Events and EndpointSlices, which :mod:`netpol_kernel.api.resources` does not
+list, are read-only kinds here (:data:`READ_ONLY_KINDS`, :func:`list_objects`).
+The verbs themselves are in :mod:`.get`, :mod:`.describe`, :mod:`.apply` (apply,
+create -f, delete), :mod:`.create` (create's generators), :mod:`.run` (run,
+expose), :mod:`.metadata` (label, annotate), :mod:`.workloads` (scale, rollout,
+wait), :mod:`.logs`, :mod:`.exec` (exec, debug) and :mod:`.info` (version,
+cluster-info, config, api-resources, explain); :func:`netpol_kernel.kubectl.kubectl`
 dispatches to them.
 """
 from __future__ import annotations
@@ -87,7 +91,15 @@ class ErrorsExit(Exception):
 # ---------------------------------------------------------------- resources
 
 
+#: Read-only kinds outside api.resources: their words, as kubectl accepts them.
+READ_ONLY_KINDS = {"events": "Event", "event": "Event", "ev": "Event", "events.events.k8s.io": "Event",
+                   "endpointslices": "EndpointSlice", "endpointslice": "EndpointSlice",
+                   "endpointslices.discovery.k8s.io": "EndpointSlice"}
+
+
 def resource_kind(word: str) -> str:
+    if word.lower() in READ_ONLY_KINDS:
+        return READ_ONLY_KINDS[word.lower()]
     try:
         return kind_of(word)
     except UnsupportedCommand as e:
@@ -128,6 +140,29 @@ def sorted_objects(objs: Sequence[dict]) -> list[dict]:
 
 def objects_with_kind(objs: Sequence[dict], kind: str) -> list[dict]:
     return [o if o.get("kind") else {**o, "kind": kind} for o in objs]
+
+
+def list_objects(ctx: Ctx, kind: str, name: Optional[str] = None, selector: Optional[str] = None,
+                 all_namespaces: bool = False) -> list[dict]:
+    """``backend.get``, plus Events and EndpointSlices, which backends list through their own methods."""
+    if kind not in ("Event", "EndpointSlice"):
+        return ctx.backend.get(kind, namespace=ctx.namespace, name=name, selector=selector,
+                               all_namespaces=all_namespaces)
+    lister = getattr(ctx.backend, "events" if kind == "Event" else "endpoint_slices", None)
+    if not callable(lister):
+        raise ctx.unsupported()
+    items = lister(namespace=ctx.namespace, all_namespaces=all_namespaces)
+    if selector:
+        from ..policy.selectors import parse_selector
+        sel = parse_selector(selector)
+        items = [o for o in items if sel.matches((o.get("metadata") or {}).get("labels") or {})]
+    if name is not None:
+        items = [o for o in items if (o.get("metadata") or {}).get("name") == name]
+        if not items:
+            from ..errors import NotFoundError
+            plural = "events" if kind == "Event" else "endpointslices.discovery.k8s.io"
+            raise NotFoundError(plural, name, ctx.namespace)
+    return items
 
 
 def namespaced(kind: str) -> bool:

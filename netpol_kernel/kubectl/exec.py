@@ -3,8 +3,9 @@
 ``POD``, ``pod/NAME`` or ``deploy/NAME`` (its first running pod, as kubectl
 picks) name the pod.  ``exec -ti`` / ``-it``: a notebook has no terminal.  Real
 kubectl would warn ``Unable to use a TTY - input is not a terminal or the right
-kind of file`` and carry on; here ``-t`` and ``-i`` are accepted and ignored, so
-the lab's commands run as written.
+kind of file`` and carry on; here ``-t`` is accepted and ignored, so the lab's
+commands run as written, and ``-i`` passes the ``stdin=`` text (the ``%%kubectl``
+cell body) to the command: ``%%kubectl exec -i POD -- sh`` runs the body.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from .context import Ctx, resource_kind
 # ---------------------------------------------------------------- exec / debug
 
 
-def _pod_for(ctx: Ctx, ref: str) -> dict:
+def pod_for(ctx: Ctx, ref: str) -> dict:
     """``POD``, ``pod/NAME`` or ``deploy/NAME`` (the first running pod, as kubectl picks)."""
     kind_word, slash, name = ref.partition("/")
     if not slash:
@@ -62,11 +63,13 @@ def run_exec(ctx: Ctx) -> int:
                     "[COMMAND] instead\nSee 'kubectl exec -h' for help and examples")
     if not command:
         raise Exit("error: you must specify at least one command for the container")
-    pod = _pod_for(ctx, pos[0])
+    pod = pod_for(ctx, pos[0])
     container = _container(ctx, pod)
-    # -t/-i are accepted and ignored: a notebook has no terminal (see the module docstring).
+    # -t is accepted and ignored: a notebook has no terminal (see the module docstring).
+    # -i sends the stdin= text (the %%kubectl cell body), when there is one.
+    extra = {"stdin": ctx.stdin} if ctx.on("stdin") and ctx.stdin is not None else {}
     result = ctx.backend.exec(str(pod["metadata"]["name"]), list(command), namespace=ctx.namespace,
-                              container=container)
+                              container=container, **extra)
     return _print_exec(ctx, result, trailer=True)
 
 
@@ -90,7 +93,7 @@ def run_debug(ctx: Ctx) -> int:
     image = ctx.flag("image")
     if not image:
         raise ctx.unsupported()  # debugging by copying a pod or a node is outside the subset
-    pod = _pod_for(ctx, pos[0])
+    pod = pod_for(ctx, pos[0])
     result = debug(str(pod["metadata"]["name"]), image, list(command), namespace=ctx.namespace,
                    target=ctx.flag("target"))
     if not ctx.on("stdin") and not ctx.on("attach"):

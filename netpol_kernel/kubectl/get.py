@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-from . import render
+from . import fieldselectors, render
 from ..api.resources import RESOURCES
 from ..errors import NotFoundError
 from .jsonpath import JSONPathError
 from .jsonpath import render as jsonpath_render
 from .args import Exit
-from .context import Ctx, error_for, namespaced, print_errors, resource_requests, sorted_objects, objects_with_kind
+from .columns import custom_columns, sort_objects
+from .context import (Ctx, error_for, list_objects, namespaced, print_errors, resource_requests, sorted_objects,
+                      objects_with_kind)
 from .render import ErrorText
 
 
@@ -32,7 +34,9 @@ def _output_format(ctx: Ctx) -> tuple[str, str]:
     fmt, _, template = raw.partition("=")
     if fmt in ("", "wide", "yaml", "json", "name") and not template:
         return fmt, ""
-    if fmt in ("jsonpath", "jsonpath-as-json"):
+    if fmt in ("jsonpath", "jsonpath-as-json", "custom-columns"):
+        if not template:
+            raise Exit("error: custom-columns format specified but no custom columns given")
         return fmt, template
     if fmt in _PRINTERS:
         raise ctx.unsupported()
@@ -58,9 +62,17 @@ def run_get(ctx: Ctx) -> int:
     human = fmt in ("", "wide")
     if human:
         for kind, _ in requests:
-            if kind not in render.TABLE_KINDS:
+            if kind not in render.TABLE_KINDS and kind != "Event":
                 raise ctx.unsupported(f"get {RESOURCES[kind][0]}")
     objs, kinds, errors = _fetch(ctx, requests, selector, all_ns)
+    if ctx.flag("sort-by"):
+        objs = sort_objects(objs, str(ctx.flag("sort-by")))
+    if fmt == "custom-columns":
+        ctx.out.out(custom_columns(template, objs, no_headers=ctx.on("no-headers")))
+        if not objs and not errors:
+            ctx.out.err(f"No resources found in {ctx.namespace} namespace.\n")
+        print_errors(ctx.out, errors)
+        return 1 if errors else 0
     if human:
         _print_tables(ctx, objs, kinds, errors, fmt == "wide", all_ns)
     else:
@@ -79,8 +91,10 @@ def _fetch(ctx: Ctx, requests: Sequence[tuple[str, Optional[str]]], selector: Op
     errors: list[ErrorText] = []
     for kind, name in requests:
         try:
-            found = ctx.backend.get(kind, namespace=ctx.namespace, name=name, selector=selector,
-                                    all_namespaces=all_ns)
+            found = list_objects(ctx, kind, name=name, selector=selector, all_namespaces=all_ns)
+            if ctx.flag("field-selector"):
+                wanted = fieldselectors.parse(str(ctx.flag("field-selector")), kind, selector or "")
+                found = [o for o in found if fieldselectors.matches(wanted, o)]
         except NotFoundError as exc:
             if not ctx.on("ignore-not-found"):
                 errors.append(error_for(exc))
@@ -103,9 +117,14 @@ def _print_tables(ctx: Ctx, objs: list[dict], kinds: list[str], errors: list[Err
         while j < len(objs) and objs[j]["kind"] == objs[i]["kind"]:
             j += 1
         kind = objs[i]["kind"]
-        text = render.table(kind, objs[i:j], now, wide=wide, with_namespace=all_ns and namespaced(kind),
-                            with_kind=with_kind, show_labels=ctx.on("show-labels"),
-                            no_headers=ctx.on("no-headers"))
+        if kind == "Event":
+            text = render.event_table(objs[i:j], now, with_namespace=all_ns, no_headers=ctx.on("no-headers"),
+                                      wide=wide)
+        else:
+            text = render.table(kind, objs[i:j], now, wide=wide, with_namespace=all_ns and namespaced(kind),
+                                with_kind=with_kind, show_labels=ctx.on("show-labels"),
+                                no_headers=ctx.on("no-headers"),
+                                label_columns=[k for v in ctx.many("label-columns") for k in v.split(",") if k])
         if written and text and not ctx.on("no-headers"):
             ctx.out.out("\n")
         ctx.out.out(text)
@@ -137,37 +156,3 @@ def _jsonpath(template: str, data: Any, as_json: bool) -> str:
         return jsonpath_render(template, data, as_json=as_json)
     except JSONPathError as exc:
         raise Exit(render.jsonpath_error(template, data, exc)) from None
-
-
-# ---------------------------------------------------------------- describe
-
-
-def run_describe(ctx: Ctx) -> int:
-    if not ctx.args.positional:
-        raise Exit('You must specify the type of resource to describe. Use "kubectl api-resources" '
-                    "for a complete list of supported resources.\n")
-    requests = resource_requests(ctx.args.positional)
-    if any(kind != "NetworkPolicy" for kind, _ in requests):
-        raise ctx.unsupported()
-    selector, all_ns = ctx.flag("selector"), ctx.on("all-namespaces")
-    objs: list[dict] = []
-    errors: list[ErrorText] = []
-    for kind, name in requests:
-        try:
-            objs += sorted_objects(ctx.backend.get(kind, namespace=ctx.namespace, name=name,
-                                            selector=selector, all_namespaces=all_ns))
-        except NotFoundError as exc:
-            # kubectl describe falls back to the objects whose names start with NAME.
-            every = ctx.backend.get(kind, namespace=ctx.namespace)
-            matches = [o for o in every
-                       if str((o.get("metadata") or {}).get("name", "")).startswith(name or "")]
-            if matches:
-                objs += sorted_objects(matches)
-            else:
-                errors.append(error_for(exc))
-    ctx.out.out("\n\n".join(render.describe_network_policy(o) for o in objs))
-    if not objs and not errors:
-        ctx.out.err("No resources found\n" if all_ns
-                    else f"No resources found in {ctx.namespace} namespace.\n")
-    print_errors(ctx.out, errors)
-    return 1 if errors else 0

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Union
 
-__all__ = ["JSONPathError", "JSONPathParseError", "parse", "render", "go_value", "go_quote"]
+__all__ = ["JSONPathError", "JSONPathParseError", "parse", "render", "go_value", "go_quote", "find_results"]
 
 
 class JSONPathError(ValueError):
@@ -674,3 +674,13 @@ def render(template: str, data: Any, *, allow_missing_keys: bool = True,
             continue
         out.append(" ".join(go_json(r) if isinstance(r, (dict, list)) else go_text(r) for r in results))
     return "".join(out)
+
+
+def find_results(template: str, data: Any) -> list[list[Any]]:
+    """The raw result groups of ``template`` on ``data`` (client-go's ``FindResults``),
+    for printers that format values themselves (custom-columns, --sort-by).
+
+    >>> find_results("{.metadata.name}", {"metadata": {"name": "web"}})
+    [['web']]
+    """
+    return _Evaluator(True).run(parse(template), data)

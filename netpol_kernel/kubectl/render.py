@@ -31,7 +31,7 @@ __all__ = [
     "human_duration", "age", "parse_time", "go_time", "tabwrite", "table", "TABLE_KINDS",
     "qualified_name", "describe_network_policy", "to_yaml", "to_json", "as_list",
     "strip_managed_fields", "format_labels", "ErrorText", "error_text", "errors_text", "plain_error",
-    "jsonpath_error",
+    "jsonpath_error", "event_table", "labels_lines", "annotation_lines",
 ]
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -398,6 +398,56 @@ def _node_row(node: Mapping[str, Any], now: datetime) -> list[str]:
             info.get("kernelVersion") or "<unknown>", info.get("containerRuntimeVersion") or "<unknown>"]
 
 
+def _discovery_list(items: list[str], limit: int = 3) -> str:
+    """listWithMoreString (pkg/printers/internalversion/printers.go)."""
+    text = ",".join(items[:limit])
+    if len(items) > limit:
+        return f"{text} + {len(items) - limit} more..."
+    return text or "<unset>"
+
+
+def _endpointslice_row(es: Mapping[str, Any], now: datetime) -> list[str]:
+    ports = [str(p["port"]) if p.get("port") is not None else (p.get("name") or "*")
+             for p in es.get("ports") or []]
+    addrs = [a for e in es.get("endpoints") or [] for a in (e.get("addresses") or [])[:1]]
+    return [str(es.get("addressType") or ""), _discovery_list(ports), _discovery_list(addrs),
+            age(_meta(es).get("creationTimestamp"), now)]
+
+
+def _event_source(ev: Mapping[str, Any]) -> str:
+    """formatEventSource: ``component, host``, or the reporting controller and instance."""
+    src = ev.get("source") or {}
+    component = src.get("component") or ev.get("reportingComponent") or ""
+    host = src.get("host") or ev.get("reportingInstance") or ""
+    return f"{component}, {host}" if host else component
+
+
+def event_table(events: Sequence[Mapping[str, Any]], now: datetime, *, with_namespace: bool = False,
+                no_headers: bool = False, wide: bool = False) -> str:
+    """``kubectl get events``: printEvent's columns (no NAME column unless wide), one row per event.
+
+    Wide adds SUBOBJECT and SOURCE before MESSAGE, then FIRST SEEN, COUNT, NAME (printers.go).
+    """
+    header = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    if wide:
+        header = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN",
+                  "COUNT", "NAME"]
+    rows = [] if no_headers else [(["NAMESPACE"] if with_namespace else []) + header]
+    for ev in events:
+        first = age(ev.get("firstTimestamp") or ev.get("eventTime"), now)
+        last = age(ev["lastTimestamp"], now) if ev.get("lastTimestamp") else first
+        inv = ev.get("involvedObject") or {}
+        target = f"{str(inv.get('kind', '')).lower()}/{inv['name']}" if inv.get("name") else \
+            str(inv.get("kind", "")).lower()
+        message = str(ev.get("message") or "").strip()
+        row = [last, str(ev.get("type") or ""), str(ev.get("reason") or ""), target, message]
+        if wide:
+            row = row[:4] + [str(inv.get("fieldPath") or ""), _event_source(ev), message, first,
+                             str(ev.get("count") or 1), str(_meta(ev).get("name", ""))]
+        rows.append(([str(_meta(ev).get("namespace", ""))] if with_namespace else []) + row)
+    return tabwrite("".join("\t".join(r) + "\n" for r in rows), minwidth=6, padding=3)
+
+
 @dataclass(frozen=True)
 class _Columns:
     headers: tuple[str, ...]  # after NAME
@@ -423,21 +473,26 @@ TABLE_KINDS: dict[str, _Columns] = {
     "StatefulSet": _Columns(("READY", "AGE"), ("CONTAINERS", "IMAGES"), _statefulset_row),
     "DaemonSet": _Columns(("DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"),
                           ("CONTAINERS", "IMAGES", "SELECTOR"), _daemonset_row),
+    "EndpointSlice": _Columns(("ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"), (), _endpointslice_row),
     "Node": _Columns(("STATUS", "ROLES", "AGE", "VERSION"),
                      ("INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"), _node_row),
 }
 
 
+#: kinds outside api.resources that kubectl can still list here (read-only).
+_EXTRA_NAMES = {"EndpointSlice": "endpointslice.discovery.k8s.io", "Event": "event"}
+
+
 def qualified_name(obj: Mapping[str, Any]) -> str:
     """``deployment.apps/frontend``: what ``-o name`` and multi-kind tables print."""
     kind = str(obj.get("kind") or "")
-    prefix = RESOURCES[kind][1] if kind in RESOURCES else kind.lower()
+    prefix = RESOURCES[kind][1] if kind in RESOURCES else _EXTRA_NAMES.get(kind, kind.lower())
     return f"{prefix}/{_meta(obj).get('name', '')}"
 
 
 def table(kind: str, objs: Sequence[Mapping[str, Any]], now: datetime, *, wide: bool = False,
           with_namespace: bool = False, with_kind: bool = False, show_labels: bool = False,
-          no_headers: bool = False) -> str:
+          no_headers: bool = False, label_columns: Sequence[str] = ()) -> str:
     """One kind's ``kubectl get`` table (header included), as kubectl prints it.
 
     >>> np = {"kind": "NetworkPolicy", "metadata": {"name": "deny",
@@ -450,12 +505,15 @@ def table(kind: str, objs: Sequence[Mapping[str, Any]], now: datetime, *, wide: 
     width = len(cols.headers) + (len(cols.wide) if wide else 0)
     header = (["NAMESPACE"] if with_namespace else []) + ["NAME", *cols.headers]
     header += list(cols.wide) if wide else []
+    # -L: one column per label key, headed by its last path segment in capitals (formatLabelHeaders).
+    header += [key.rsplit("/", 1)[-1].upper() for key in label_columns]
     header += ["LABELS"] if show_labels else []
     rows = [] if no_headers else [header]
     for obj in objs:
         name = qualified_name(obj) if with_kind else str(_meta(obj).get("name", ""))
         row = ([str(_meta(obj).get("namespace", ""))] if with_namespace else []) + [name]
         row += cols.row(obj, now)[:width]
+        row += [str((_meta(obj).get("labels") or {}).get(key, "")) for key in label_columns]
         row += [format_labels(_meta(obj).get("labels"))] if show_labels else []
         rows.append(row)
     text = "".join("\t".join(r) + "\n" for r in rows)
@@ -487,6 +545,11 @@ def _annotation_lines(annotations: Optional[Mapping[str, Any]]) -> list[str]:
         else:
             lines.append(f"{first}{key}: {value}")
     return lines
+
+
+#: describe.go's printLabelsMultiline / printAnnotationsMultiline, for the other describers.
+labels_lines = _labels_lines
+annotation_lines = _annotation_lines
 
 
 def _shorten(s: str, limit: int) -> str:

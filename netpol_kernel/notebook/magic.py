@@ -15,6 +15,26 @@ Load with ``%load_ext netpol_kernel`` (or call :func:`register`).  Then::
     kind: NetworkPolicy
     ...
 
+    %%kubectl
+    kubectl apply -f - <<EOF
+    apiVersion: networking.k8s.io/v1
+    ...
+    EOF
+    kubectl get netpol
+
+    %%kubectl run test --rm -i --image=alpine -- sh
+    wget -qO- --timeout=2 http://web
+
+The cell line, when there is one, gets the body as its standard input (``apply
+-f -``, or the shell of ``run -i``/``exec -i``, as typing into it would).
+Otherwise the body is a script of kubectl commands, as a terminal would run
+them: ``kubectl`` is optional, ``\\`` continues a line, ``&&``, ``||`` and ``;``
+chain commands, ``|`` pipes one kubectl command's output into the next (``create
+... --dry-run=client -o yaml | kubectl apply -f -``), ``> FILE`` saves it, and a
+here-document
+(``<<EOF`` ... ``EOF``, also ``cat <<EOF | kubectl apply -f -``) is the
+standard input of its command.
+
 The output is printed exactly as a terminal shows it (stdout and stderr in
 order); a failing command prints kubectl's error and never a traceback.
 
@@ -42,7 +62,7 @@ from ..errors import NetpolError
 from ..kubectl.command import KubectlResult, kubectl
 
 __all__ = ["KubectlMagics", "KubectlValue", "expand", "load_ipython_extension", "register",
-           "run_cell"]
+           "run_cell", "split_list"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -175,22 +195,55 @@ def _show(result: KubectlResult) -> None:
     sys.stdout.flush()
 
 
-def _commands(cell: str) -> list[str]:
-    """The commands of a ``%%kubectl`` body: one per line, ``\\`` continues, ``#`` comments,
-    and a pasted ``$ `` prompt is dropped."""
-    commands: list[str] = []
+# ``<<EOF``, ``<<'EOF'``, ``<<"EOF"``, ``<<-EOF``: a here-document's operator and delimiter.
+_HEREDOC = re.compile(r"<<(-?)\s*(?:'([^']+)'|\"([^\"]+)\"|([A-Za-z_][A-Za-z0-9_]*))")
+# ``cat <<EOF | kubectl apply -f -``: the other way tutorials print it.
+_CAT_PIPE = re.compile(r"^cat\s+(<<\S+)\s*\|\s*(.*)$")
+
+
+def _commands(cell: str) -> list[tuple[str, Optional[str]]]:
+    """The commands of a ``%%kubectl`` body, each with its here-document (or None), as a shell
+    reads a script: one per line, ``\\`` continues, ``#`` comments, a pasted ``$ `` prompt
+    is dropped, and ``kubectl apply -f - <<EOF`` (or ``cat <<EOF | kubectl apply -f -``)
+    takes the lines up to ``EOF`` as its standard input.
+
+    >>> _commands("kubectl apply -f - <<EOF\\nkind: Namespace\\nEOF\\nget ns")
+    [('kubectl apply -f -', 'kind: Namespace\\n'), ('get ns', None)]
+    """
+    commands: list[tuple[str, Optional[str]]] = []
     pending = ""
-    for raw in cell.splitlines():
-        line = raw.rstrip()
+    lines = cell.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i].rstrip()
+        i += 1
         if line.endswith("\\"):
             pending += line[:-1] + " "
             continue
         line = (pending + line).strip()
         pending = ""
-        if line and not line.startswith("#"):
-            commands.append(line[2:] if line.startswith("$ ") else line)
+        if not line or line.startswith("#"):
+            continue
+        line = line[2:] if line.startswith("$ ") else line
+        piped = _CAT_PIPE.match(line)
+        if piped:
+            line = f"{piped.group(2)} {piped.group(1)}"
+        here = _HEREDOC.search(line)
+        if here is None:
+            commands.append((line, None))
+            continue
+        strip_tabs, word = here.group(1) == "-", here.group(2) or here.group(3) or here.group(4)
+        body: list[str] = []
+        while i < len(lines):
+            text = lines[i].lstrip("\t") if strip_tabs else lines[i]
+            i += 1
+            if text.rstrip() == word:
+                break
+            body.append(text)
+        command = (line[:here.start()] + line[here.end():]).strip()
+        commands.append((command, "".join(f"{b}\n" for b in body)))
     if pending.strip():
-        commands.append(pending.strip())
+        commands.append((pending.strip(), None))
     return commands
 
 
@@ -206,10 +259,130 @@ def run_cell(line: str, cell: str, namespace: Mapping[str, Any],
         results.append(runner(expand(line, namespace), stdin=cell))
         _show(results[-1])
         return results
-    for command in _commands(cell):
-        results.append(runner(expand(command, namespace)))
-        _show(results[-1])
+    for line_command, here in _commands(cell):
+        previous_ok = True
+        for operator, command in split_list(line_command):
+            if (operator == "&&" and not previous_ok) or (operator == "||" and previous_ok):
+                continue
+            # The here-document is the command's stdin as typed: no expansion inside it
+            # (a quoted delimiter would not expand either, and YAML's braces are not Python).
+            results.append(_pipeline(command, here, namespace, runner))
+            previous_ok = results[-1].ok
     return results
+
+
+def _pipeline(command: str, stdin: Optional[str], namespace: Mapping[str, Any],
+              runner: Callable[..., KubectlResult]) -> KubectlResult:
+    """``A | B [> FILE]``: each kubectl command's stdout is the next one's stdin (``create ...
+    --dry-run=client -o yaml | kubectl apply -f -``); the last one's stdout goes to the
+    screen or, with ``>``/``>>``, to FILE.  A pipeline's status is its last command's."""
+    stages = _split_outside_quotes(command, "|")
+    result: Optional[KubectlResult] = None
+    for i, stage in enumerate(stages):
+        text, target, append, drop_err = _redirect(stage)
+        text = expand(text, namespace)
+        result = runner(text, stdin=stdin) if stdin is not None else runner(text)
+        last = i == len(stages) - 1
+        if last and target is None and not drop_err:
+            _show(result)
+        else:
+            if target is not None:
+                with open(target, "a" if append else "w", encoding="utf-8") as fh:
+                    fh.write(result.stdout)
+            elif last:
+                sys.stdout.write(result.stdout)
+            if not drop_err:
+                sys.stdout.write(result.stderr)  # a terminal still shows what went to stderr
+            sys.stdout.flush()
+        stdin = "" if target is not None else result.stdout
+    assert result is not None
+    return result
+
+
+def _split_outside_quotes(text: str, sep: str) -> list[str]:
+    """Split on ``sep`` where it is a lone operator (not ``||``), outside quotes."""
+    parts, quote, start, i = [], "", 0, 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif text.startswith(sep * 2, i):
+            i += 2
+            continue
+        elif ch == sep:
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    return parts + [text[start:]]
+
+
+_REDIRECT = re.compile(r"(?<!\S)([12]?)(>>|>)(&?)\s*(\S+)")
+
+
+def _redirect(command: str) -> tuple[str, Optional[str], bool, bool]:
+    """Redirections outside quotes: (command without them, stdout FILE, append, drop stderr).
+
+    ``> FILE`` / ``>> FILE`` send stdout to FILE; ``2>/dev/null`` drops stderr; ``2>&1``
+    changes nothing here (both streams reach the screen anyway).
+
+    >>> _redirect("get deploy web -o yaml > web.yaml")
+    ('get deploy web -o yaml', 'web.yaml', False, False)
+    >>> _redirect("get pods -o jsonpath='{.x>1}' 2>/dev/null")
+    ("get pods -o jsonpath='{.x>1}'", None, False, True)
+    """
+    masked, quote = [], ""
+    for ch in command:  # quoted text cannot hold a redirection: mask it
+        if quote:
+            masked.append("x")
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+            masked.append("x")
+        else:
+            masked.append(ch)
+    target, append, drop_err, keep = None, False, False, command
+    for m in reversed(list(_REDIRECT.finditer("".join(masked)))):
+        fd, op, amp, word = m.groups()
+        word = command[m.start(4):m.end(4)]
+        if fd == "2":
+            drop_err = drop_err or (not amp and word == "/dev/null")
+        elif not amp:
+            if target is None:
+                target, append = word, op == ">>"
+        keep = keep[:m.start()] + keep[m.end():]
+    return keep.strip(), target, append, drop_err
+
+
+def split_list(line: str) -> list[tuple[str, str]]:
+    """A shell list of commands: ``[(operator before it, command)]`` on ``&&``, ``||`` and ``;``
+    outside quotes, so ``kubectl create ... && kubectl expose ...`` runs as in a terminal.
+
+    >>> split_list("create deployment web --image=nginx && expose deploy web --port=80; get svc")
+    [('', 'create deployment web --image=nginx'), ('&&', 'expose deploy web --port=80'), (';', 'get svc')]
+    >>> split_list("exec web -- sh -c 'wget -qO- x && echo ok'")
+    [('', "exec web -- sh -c 'wget -qO- x && echo ok'")]
+    """
+    parts: list[tuple[str, str]] = []
+    quote, start, operator, i = "", 0, "", 0
+    while i < len(line):
+        ch = line[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "\\":
+            i += 1
+        elif line.startswith(("&&", "||"), i) or ch == ";":
+            width = 1 if ch == ";" else 2
+            parts.append((operator, line[start:i].strip()))
+            operator, start = line[i:i + width], i + width
+            i += width
+            continue
+        i += 1
+    parts.append((operator, line[start:].strip()))
+    return [(op, cmd) for op, cmd in parts if cmd]
 
 
 try:

@@ -50,8 +50,8 @@ from ..backends.base import ApplyErrors, ApplyResult, ExecResult
 from ..backends.base import KubectlExecError
 from .commands import run
 from .process import ExecContext
-from .controllers import (EPOCH, Store, admit_pod, delete_tree, endpoints_object, node_object,
-                          reconcile)
+from .controllers import (EPOCH, Store, admit_pod, delete_tree, endpoint_slice_object, endpoints_object,
+                          node_object, reconcile)
 from ..api.defaults import NO_GENERATION_KINDS, default_object, full_image, image_pull_policy, last_applied
 from ..errors import (AlreadyExistsError, FieldError, ManifestError, NetpolError, NotFoundError,
                      UnsupportedCommand)
@@ -102,10 +102,6 @@ class EmbeddedCluster:
         self._logs: dict[tuple[str, str, str], list[str]] = {}
 
     # -- container logs -----------------------------------------------------------------
-    def append_log(self, namespace: str, pod: str, container: str, line: str) -> None:
-        """A line a container wrote to stdout/stderr (what ``kubectl logs`` shows)."""
-        self._logs.setdefault((namespace, pod, container), []).append(line)
-
     def logs(self, namespace: str, pod: str, container: str) -> list[str]:
         """The lines a container has written so far, oldest first."""
         return list(self._logs.get((namespace, pod, container), ()))
@@ -340,6 +336,77 @@ class EmbeddedCluster:
             ns["metadata"] = st.new_meta("Namespace", name, None, {"kubernetes.io/metadata.name": name})
             st.put(ns)
         return f"namespace/{name} created"
+
+    def create(self, docs: Sequence["Document"], namespace: Optional[str] = None) -> list[ApplyResult]:
+        """``kubectl create`` / ``run`` / ``expose``: new objects only (AlreadyExists otherwise),
+        stored without kubectl apply's last-applied annotation, as the API server keeps them."""
+        results: list[ApplyResult] = []
+        with self._mutation() as st:
+            for doc in docs:
+                check(doc)
+                manifest = copy.deepcopy(doc.obj)
+                kind, md = manifest["kind"], manifest.setdefault("metadata", {})
+                if kind not in RESOURCES or kind == "Endpoints":
+                    raise UnsupportedCommand(f"the embedded cluster does not store {kind} objects")
+                ns = ""
+                if RESOURCES[kind][3]:
+                    ns = md.get("namespace") or namespace or self.default_namespace
+                    if st.get("Namespace", "", ns) is None:
+                        raise NotFoundError("namespaces", ns)
+                    md["namespace"] = ns
+                if st.get(kind, ns, md["name"]) is not None:
+                    raise AlreadyExistsError(resource_name(kind), md["name"])
+                desired = default_object(manifest)
+                if kind == "Namespace":
+                    desired["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = md["name"]
+                self._create(st, kind, ns, md["name"], desired)
+                reconcile(st)
+                results.append(ApplyResult(kind, md["name"], ns or None, "created"))
+        return results
+
+    def update(self, kind: str, name: str, change: Callable[[dict], None],
+               namespace: Optional[str] = None) -> dict:
+        """Change one stored object in place (``annotate``, ``rollout restart``, ``label --all``);
+        a changed spec bumps ``metadata.generation`` and the controllers run.  Returns the object."""
+        kind = kind_of(kind)
+        ns = (namespace or self.default_namespace) if RESOURCES[kind][3] else ""
+        with self._mutation() as st:
+            obj = _existing(st, kind, ns, name)
+            before = copy.deepcopy(obj)
+            change(obj)
+            if obj != before:
+                if obj.get("spec") != before.get("spec") and "generation" in obj["metadata"]:
+                    obj["metadata"]["generation"] += 1
+                st.put(obj)
+                reconcile(st)
+            return copy.deepcopy(obj)
+
+    def container_logs(self, pod: str, namespace: Optional[str] = None, container: Optional[str] = None) -> str:
+        """``kubectl logs POD [-c C]``: the lines the container wrote (:meth:`append_log`)."""
+        p = self._pod_for(pod, namespace)
+        cname = container or p["spec"]["containers"][0]["name"]
+        if not any(c["name"] == cname for c in p["spec"]["containers"] + p["spec"].get("ephemeralContainers", [])):
+            raise NetpolError(f'error: container {cname} is not valid for pod {p["metadata"]["name"]}')
+        return "".join(f"{line}\n" for line in self._logs.get((p["metadata"]["namespace"], p["metadata"]["name"], cname), ()))
+
+    def append_log(self, namespace: str, pod: str, container: str, line: str) -> None:
+        """A line a container wrote to stdout/stderr (what ``kubectl logs`` shows): image models
+        call it for each request they answer (nginx's access log).  Logs are the container's
+        side effects, kept outside the snapshotted state."""
+        self._logs.setdefault((namespace, pod, container), []).append(line.rstrip("\n"))
+
+    def events(self, namespace: Optional[str] = None, all_namespaces: bool = False) -> list[dict]:
+        """core/v1 Events, oldest first, as ``kubectl get events`` lists them."""
+        ns = namespace or self.default_namespace
+        return copy.deepcopy([e for e in self._state.events
+                              if all_namespaces or e["metadata"]["namespace"] == ns])
+
+    def endpoint_slices(self, namespace: Optional[str] = None, all_namespaces: bool = False) -> list[dict]:
+        """discovery.k8s.io/v1 EndpointSlices, one per Service with a selector (and ``kubernetes``)."""
+        ns = namespace or self.default_namespace
+        return [e for s in self._state.list("Service")
+                if (all_namespaces or s["metadata"]["namespace"] == ns)
+                and (e := endpoint_slice_object(self._state, s)) is not None]
 
     # -- reads --------------------------------------------------------------------------------
     def get(self, kind: str, namespace: Optional[str] = None, name: Optional[str] = None,

@@ -14,6 +14,8 @@ and Ready at once, since the simulator has no scheduling or image-pull delay.
 from __future__ import annotations
 
 import copy
+import hashlib
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Optional
@@ -22,7 +24,8 @@ from ..api.defaults import NO_GENERATION_KINDS, default_object, full_image
 from .naming import Namer, NodePortAllocator, PodIPAM, ServiceIPAM, template_hash
 
 __all__ = ["Store", "EPOCH", "NODE_NAME", "NODE_IP", "API_VERSIONS", "timestamp", "reconcile",
-           "selector_matches", "endpoints_of", "endpoints_object", "node_object"]
+           "selector_matches", "endpoints_of", "endpoints_object", "node_object", "record_event",
+           "endpoint_slice_object", "NODE_CAPACITY"]
 
 #: The default clock starts at the lab's own first curl (Date: Tue, 23 Nov 2021 12:50:44 GMT).
 EPOCH = datetime(2021, 11, 23, 12, 50, 44, tzinfo=timezone.utc)
@@ -61,6 +64,10 @@ class Store:
     rv: int = 1000
     execs: int = 0
     round_robin: dict[str, int] = field(default_factory=dict)
+    # Events sit beside the objects, not in them: recording one draws no name from
+    # the namer and bumps no resourceVersion, so they change no generated name,
+    # address or version a learner already sees.
+    events: list[dict] = field(default_factory=list)
 
     # -- basic access -------------------------------------------------------------
     def get(self, kind: str, ns: str, name: str) -> Optional[dict]:
@@ -138,11 +145,16 @@ class Store:
 
     def snapshot(self) -> "Store":
         clock, self.clock = self.clock, None  # type: ignore[assignment]
+        # Events are never changed once recorded: the copy shares them (copying only
+        # the list), so a snapshot costs what it did before they existed.
+        events = self.events
+        self.events = []
         try:
             copy_ = copy.deepcopy(self)
         finally:
-            self.clock = clock
+            self.clock, self.events = clock, events
         copy_.clock = clock
+        copy_.events = list(events)
         return copy_
 
 
@@ -245,6 +257,7 @@ def admit_pod(st: Store, pod: dict) -> dict:
         c["volumeMounts"] = list(c.get("volumeMounts") or ()) + [
             {"mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "name": vol, "readOnly": True}]
     pod["status"] = _pod_status(st, pod)
+    _pod_started_events(st, pod)
     return pod
 
 
@@ -292,8 +305,13 @@ def _sync_replicaset(st: Store, rs: dict) -> None:
     name = rs["metadata"]["name"]
     while len(pods) < want:
         pods.append(_new_pod(st, rs, rs["spec"]["template"], f"{name}-{st.namer.suffix()}", True, {}))
+        record_event(st, rs, "SuccessfulCreate", f"Created pod: {pods[-1]['metadata']['name']}",
+                     "replicaset-controller")
     for p in _newest_first(pods)[: max(0, len(pods) - want)]:
         st.remove("Pod", p["metadata"]["namespace"], p["metadata"]["name"])
+        pod_stopped_events(st, p)
+        record_event(st, rs, "SuccessfulDelete", f"Deleted pod: {p['metadata']['name']}",
+                     "replicaset-controller")
     n = min(len(pods), want)
     status: dict[str, Any] = {"observedGeneration": rs["metadata"].get("generation", 1), "replicas": n}
     if n:
@@ -332,7 +350,16 @@ def _sync_deployment(st: Store, dep: dict) -> None:
                           "spec": {"replicas": replicas, "selector": sel, "template": template}})
         ann_dep["deployment.kubernetes.io/revision"] = rev
         st.put(dep)
+        if replicas:
+            # k8s.io/kubernetes pkg/controller/deployment/sync.go (1.27+): getNewReplicaSet.
+            record_event(st, dep, "ScalingReplicaSet", f"Scaled up replica set {rs_name} from 0 to {replicas}",
+                         "deployment-controller")
     elif current["spec"]["replicas"] != replicas:
+        # sync.go scaleReplicaSet: "Scaled %s replica set %s to %d from %d".
+        word = "up" if replicas > current["spec"]["replicas"] else "down"
+        record_event(st, dep, "ScalingReplicaSet",
+                     f"Scaled {word} replica set {rs_name} to {replicas} from {current['spec']['replicas']}",
+                     "deployment-controller")
         current["spec"]["replicas"] = replicas
         current["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] = str(replicas)
         current["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"] = str(
@@ -343,6 +370,8 @@ def _sync_deployment(st: Store, dep: dict) -> None:
     old = [r for r in owned if r["metadata"]["name"] != rs_name]
     for r in old:
         if r["spec"]["replicas"]:
+            record_event(st, dep, "ScalingReplicaSet", f"Scaled down replica set {r['metadata']['name']} "
+                         f"to 0 from {r['spec']['replicas']}", "deployment-controller")
             r["spec"]["replicas"] = 0
             r["metadata"]["generation"] += 1
             st.put(r)
@@ -438,6 +467,8 @@ def _delete_tree(st: Store, obj: dict) -> None:
         for child in _owned(st, obj, kind):
             _delete_tree(st, child)
     st.remove(obj["kind"], obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+    if obj["kind"] == "Pod":
+        pod_stopped_events(st, obj)
 
 
 def collect_garbage(st: Store) -> None:
@@ -531,10 +562,30 @@ def endpoints_object(st: Store, svc: dict) -> Optional[dict]:
     return obj
 
 
+#: What the node reports about its machine: a 4-CPU, 16 GiB runner (GitHub's ubuntu-latest),
+#: where kind's node container sees the host's resources.
+NODE_CAPACITY = {"cpu": "4", "ephemeral-storage": "76329604Ki", "hugepages-1Gi": "0", "hugepages-2Mi": "0",
+                 "memory": "16365512Ki", "pods": "110"}
+
+
+def _node_conditions(created: str, now: str) -> list[dict]:
+    """The kubelet's four node conditions (pkg/kubelet/nodestatus/setters.go wordings)."""
+    rows = [("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+            ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+            ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+            ("Ready", "True", "KubeletReady", "kubelet is posting ready status")]
+    return [{"lastHeartbeatTime": now, "lastTransitionTime": created, "message": m, "reason": r, "status": st_,
+             "type": t} for t, st_, r, m in rows]
+
+
 def node_object(st: Store) -> dict:
     ns = st.get("Namespace", "", "default")
     created = ns["metadata"]["creationTimestamp"] if ns else st.now()
+    ids = hashlib.sha256(f"{st.namer.seed}/node".encode()).hexdigest()
     return {"apiVersion": "v1", "kind": "Node", "metadata": {
+        "annotations": {"kubeadm.alpha.kubernetes.io/cri-socket": "unix:///run/containerd/containerd.sock",
+                        "node.alpha.kubernetes.io/ttl": "0",
+                        "volumes.kubernetes.io/controller-managed-attach-detach": "true"},
         "creationTimestamp": created, "name": NODE_NAME, "resourceVersion": str(st.rv),
         "labels": {"beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
                    "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": NODE_NAME,
@@ -543,9 +594,103 @@ def node_object(st: Store) -> dict:
                  "providerID": f"kind://docker/kind/{NODE_NAME}"},
         "status": {"addresses": [{"address": NODE_IP, "type": "InternalIP"},
                                  {"address": NODE_NAME, "type": "Hostname"}],
-                   "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
-                                   "message": "kubelet is posting ready status"}],
-                   "nodeInfo": {"architecture": "amd64", "containerRuntimeVersion": "containerd://1.7.18",
+                   "allocatable": dict(NODE_CAPACITY), "capacity": dict(NODE_CAPACITY),
+                   "conditions": _node_conditions(created, st.now()),
+                   "nodeInfo": {"architecture": "amd64", "bootID": str(uuid.UUID(ids[:32])),
+                                "machineID": ids[32:64], "systemUUID": str(uuid.UUID(ids[:32][::-1])),
+                                "containerRuntimeVersion": "containerd://1.7.18",
                                 "kernelVersion": "6.5.0-1025-azure", "kubeProxyVersion": "v1.31.0",
                                 "kubeletVersion": "v1.31.0", "operatingSystem": "linux",
                                 "osImage": "Debian GNU/Linux 12 (bookworm)"}}}
+
+
+# ---------------------------------------------------------------- events and logs
+
+def record_event(st: Store, obj: dict, reason: str, message: str, component: str,
+                 type_: str = "Normal", field_path: str = "") -> dict:
+    """Remember a core/v1 Event about ``obj`` (what ``kubectl get events`` and ``describe`` show).
+
+    Its name is the object's name plus 16 hex digits, as client-go's recorder
+    makes them; the digits come from a hash, not the namer (see :class:`Store`).
+
+    >>> st = Store.bootstrap("netpol", lambda: EPOCH)
+    >>> pod = st.list("Pod", "kube-system")[0]
+    >>> ev = record_event(st, pod, "Killing", "Stopping container coredns", "kubelet")
+    >>> ev["involvedObject"]["kind"], ev["source"], ev["count"]
+    ('Pod', {'component': 'kubelet', 'host': 'kind-control-plane'}, 1)
+    """
+    md = obj["metadata"]
+    now = st.now()
+    digest = hashlib.sha256(f"{md.get('uid')}/{reason}/{len(st.events)}".encode()).hexdigest()
+    involved = {"apiVersion": obj.get("apiVersion") or API_VERSIONS.get(obj["kind"], "v1"), "kind": obj["kind"],
+                "name": md["name"], "namespace": md.get("namespace", ""), "uid": md.get("uid", "")}
+    if field_path:
+        involved["fieldPath"] = field_path
+    source = {"component": component}
+    if component == "kubelet":
+        source["host"] = NODE_NAME
+    event = {"apiVersion": "v1", "count": 1, "eventTime": None, "firstTimestamp": now,
+             "involvedObject": involved, "kind": "Event", "lastTimestamp": now, "message": message,
+             "metadata": {"creationTimestamp": now, "name": f"{md['name']}.{digest[:16]}",
+                          "namespace": md.get("namespace") or "default",
+                          "resourceVersion": str(st.rv), "uid": str(uuid.UUID(digest[16:48]))},
+             "reason": reason, "reportingComponent": component,
+             "reportingInstance": NODE_NAME if component == "kubelet" else "", "source": source,
+             "type": type_}
+    st.events.append(event)
+    return event
+
+
+def _pod_started_events(st: Store, pod: dict) -> None:
+    """What the scheduler and the kubelet report for a new pod (kubelet 1.31 wording).
+
+    Images count as already on the node (``kind load docker-image``), so there is
+    no pull, whose duration and size a simulator could only make up.
+    """
+    md = pod["metadata"]
+    record_event(st, pod, "Scheduled", f"Successfully assigned {md['namespace']}/{md['name']} to {NODE_NAME}",
+                 "default-scheduler")
+    for c in pod["spec"]["containers"]:
+        where = f"spec.containers{{{c['name']}}}"
+        # pkg/kubelet/images/image_manager.go and pkg/kubelet/kuberuntime/kuberuntime_container.go (v1.31).
+        record_event(st, pod, "Pulled", f'Container image "{c["image"]}" already present on machine',
+                     "kubelet", field_path=where)
+        record_event(st, pod, "Created", f"Created container {c['name']}", "kubelet", field_path=where)
+        record_event(st, pod, "Started", f"Started container {c['name']}", "kubelet", field_path=where)
+
+
+def pod_stopped_events(st: Store, pod: dict) -> None:
+    """The kubelet's ``Killing`` event for each container of a deleted pod."""
+    for c in pod["spec"]["containers"]:
+        record_event(st, pod, "Killing", f"Stopping container {c['name']}", "kubelet",
+                     field_path=f"spec.containers{{{c['name']}}}")
+
+
+def endpoint_slice_object(st: Store, svc: dict) -> Optional[dict]:
+    """The discovery.k8s.io/v1 EndpointSlice the endpointslice controller keeps for a Service.
+
+    Derived from the Endpoints: same addresses and ports, named ``<service>-<5 chars>``
+    (the API server's generateName); the suffix is a hash, so reads stay deterministic.
+    """
+    ep = endpoints_object(st, svc)
+    if ep is None:
+        return None
+    md = svc["metadata"]
+    subsets = ep.get("subsets") or []
+    ports = [dict(p) for p in (subsets[0].get("ports") if subsets else None) or []] or None
+    endpoints = [{"addresses": [a["ip"]], "conditions": {"ready": True, "serving": True, "terminating": False},
+                  **({"nodeName": a["nodeName"]} if a.get("nodeName") else {}),
+                  **({"targetRef": a["targetRef"]} if a.get("targetRef") else {})}
+                 for s in subsets for a in s.get("addresses") or []]
+    digest = hashlib.sha256(f"{md['uid']}/endpointslice".encode()).digest()
+    suffix = "".join("bcdfghjklmnpqrstvwxz2456789"[b % 27] for b in digest[:5])
+    name = md["name"] if md["namespace"] == "default" and md["name"] == "kubernetes" else f"{md['name']}-{suffix}"
+    labels = {"kubernetes.io/service-name": md["name"]}
+    if name != md["name"]:
+        labels["endpointslice.kubernetes.io/managed-by"] = "endpointslice-controller.k8s.io"
+    return {"addressType": "IPv4", "apiVersion": "discovery.k8s.io/v1", "endpoints": endpoints or None,
+            "kind": "EndpointSlice",
+            "metadata": {"creationTimestamp": md["creationTimestamp"], "generateName": f"{md['name']}-",
+                         "labels": labels, "name": name, "namespace": md["namespace"],
+                         "resourceVersion": md["resourceVersion"], "uid": str(uuid.UUID(bytes=digest[:16]))},
+            "ports": ports}

@@ -677,9 +677,9 @@ def test_describe_errors(lab: FakeBackend) -> None:
     assert run("describe netpol nope", lab).text == \
         'Error from server (NotFound): networkpolicies.networking.k8s.io "nope" not found\n'
     assert run("describe netpol", lab).text == "No resources found in default namespace.\n"
-    result = run("describe pod " + FRONTEND, lab)
+    result = run("describe rs frontend", lab)  # replica sets are not described yet
     assert result.exit_code == 1 and result.text.count("\n") == 1
-    assert result.text.startswith('error: the embedded cluster does not support "kubectl describe pod ')
+    assert result.text.startswith('error: the embedded cluster does not support "kubectl describe rs ')
 
 
 # ---------------------------------------------------------------- exec / debug
@@ -768,13 +768,14 @@ def test_namespace_flag_positions(lab: FakeBackend) -> None:
 
 
 @pytest.mark.parametrize("cmd, shown", [
-    ("rollout status deploy/frontend", "rollout status deploy/frontend"),
+    ("rollout undo deploy/frontend", "rollout undo deploy/frontend"),
     ("get pods --watch", "get pods --watch"),
-    ("get pods -o custom-columns=NAME:.metadata.name", "get pods -o custom-columns=NAME:.metadata.name"),
-    ("logs frontend", "logs frontend"),
-    ("create deployment x --image=nginx", "create deployment x --image=nginx"),
-    ("get pods --sort-by=.metadata.name", "get pods --sort-by=.metadata.name"),
+    ("get pods -o go-template={{.kind}}", "get pods -o go-template={{.kind}}"),
+    ("logs frontend --previous", "logs frontend --previous"),
+    ("create job x --image=nginx", "create job x --image=nginx"),
+    ("get pods --chunk-size=0 --watch-only", "get pods --chunk-size=0 --watch-only"),
     ("delete node kind-control-plane", "delete node kind-control-plane"),
+    ("describe statefulset web", "describe statefulset web"),
 ])
 def test_unsupported_commands_say_so_in_one_line(lab: FakeBackend, cmd: str, shown: str) -> None:
     result = run(cmd, lab)

@@ -171,3 +171,122 @@ def test_package_errors_show_as_one_line_not_a_traceback(monkeypatch) -> None:
     assert shown == [['NotFoundError: Error from server (NotFound): pods "nope" not found']]
     shell.run_cell("1/0")  # other errors keep their ordinary traceback
     assert len(shown) == 2 and any("ZeroDivisionError" in line for line in shown[1])
+
+
+# ---------------------------------------------------------------- tutorials' shapes (issue 12, point 2)
+
+
+@pytest.fixture
+def sim_shell():
+    from netpol_kernel.sim.cluster import EmbeddedCluster
+    previous = backends._current
+    cluster = EmbeddedCluster()
+    backends.use(cluster)
+    shell = InteractiveShell.instance()
+    cell(shell, "%load_ext netpol_kernel")
+    prompt = shell.displayhook.write_output_prompt  # as in the ip fixture: no "Out[n]: " prompt
+    shell.displayhook.write_output_prompt = lambda: None
+    yield shell, cluster
+    shell.displayhook.write_output_prompt = prompt
+    backends._current = previous
+
+
+def test_here_document_and_several_kubectl_lines(sim_shell, capsys) -> None:
+    shell, cluster = sim_shell
+    # As kubernetes.io's NetworkPolicy walkthrough and most blog posts print it.
+    cell(shell, "%%kubectl\n"
+                "kubectl create deployment web --image=nginx --port=80\n"
+                "kubectl apply -f - <<EOF\n"
+                "apiVersion: networking.k8s.io/v1\n"
+                "kind: NetworkPolicy\n"
+                "metadata:\n"
+                "  name: web-deny-all\n"
+                "spec:\n"
+                "  podSelector: {matchLabels: {app: web}}\n"
+                "  ingress: []\n"
+                "EOF\n"
+                "cat <<'EOF' | kubectl apply -f -\n"
+                "apiVersion: v1\n"
+                "kind: Namespace\n"
+                "metadata: {name: other}\n"
+                "EOF\n"
+                "kubectl get netpol -o name\n")
+    assert capsys.readouterr().out == (
+        "deployment.apps/web created\n"
+        "networkpolicy.networking.k8s.io/web-deny-all created\n"
+        "namespace/other created\n"
+        "networkpolicy.networking.k8s.io/web-deny-all\n")
+    assert cluster.get("NetworkPolicy", name="web-deny-all")[0]["spec"]["podSelector"] == \
+        {"matchLabels": {"app": "web"}}
+
+
+def test_run_rm_i_with_the_cell_body_as_the_shells_input(sim_shell, capsys) -> None:
+    shell, _ = sim_shell
+    cell(shell, "%kubectl run web --image=nginx --labels=app=web --expose --port=80")
+    capsys.readouterr()
+    # `kubectl run test --rm -i --image=alpine -- sh`, then typing: one cell.
+    cell(shell, "%%kubectl run test --rm -i --image=alpine -- sh\nwget -qO- -T 2 web | grep title && echo reached\n")
+    out = capsys.readouterr().out
+    # attach.go's prompt line first, delete.go's line last (k8s.io/kubectl v0.32).
+    assert out.startswith("If you don't see a command prompt, try pressing enter.\n")
+    assert "<title>Welcome to nginx!</title>\nreached\n" in out
+    assert out.endswith('pod "test" deleted\n')
+
+
+def test_apply_from_a_url(sim_shell, capsys, tmp_path) -> None:
+    """A local http.server on 127.0.0.1 stands for the tutorial's https URL."""
+    import functools
+    import http.server
+    import threading
+
+    (tmp_path / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: fetched\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    server = http.server.HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    shell, _ = sim_shell
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        cell(shell, f"%kubectl apply -f {base}/ns.yaml")
+        cell(shell, f"%kubectl apply -f {base}/missing.yaml")
+    finally:
+        server.shutdown()
+        server.server_close()
+    cell(shell, f"%kubectl apply -f {base}/ns.yaml")  # the server is gone: refused
+    # cli-runtime v0.32 pkg/resource/visitor.go readHttpWithRetries, and Go's *url.Error for a dial failure.
+    assert capsys.readouterr().out == (
+        "namespace/fetched created\n"
+        f'error: unable to read URL "{base}/missing.yaml", server reported 404 File not found, status code=404\n'
+        f'error: Get "{base}/ns.yaml": dial tcp 127.0.0.1:{server.server_address[1]}: connect: connection refused\n')
+
+
+def test_and_or_semicolon_chain_commands_as_a_shell_does(sim_shell, capsys) -> None:
+    shell, _ = sim_shell
+    cell(shell, "%%kubectl\n"
+                "kubectl create deployment web --image=nginx --port=80 && kubectl expose deployment web\n"
+                "kubectl get deploy nope && echo never; kubectl get deploy nope || kubectl get svc web -o name\n")
+    # `echo` is no kubectl verb: skipped after a failure, as `&&` does in a shell.
+    assert capsys.readouterr().out == (
+        "deployment.apps/web created\nservice/web exposed\n"
+        'Error from server (NotFound): deployments.apps "nope" not found\n'
+        'Error from server (NotFound): deployments.apps "nope" not found\n'
+        "service/web\n")
+
+
+def test_pipes_and_redirections_between_kubectl_commands(sim_shell, capsys, tmp_path, monkeypatch) -> None:
+    shell, cluster = sim_shell
+    monkeypatch.chdir(tmp_path)
+    cell(shell, "%%kubectl\n"
+                "kubectl create deployment web --image=nginx --dry-run=client -o yaml | kubectl apply -f -\n"
+                "kubectl get deploy web -o name > names.txt\n"
+                "kubectl get deploy web -o name >> names.txt\n"
+                "kubectl get deploy nope 2>/dev/null\n"
+                "kubectl get deploy nope -o name 2>&1\n")
+    # As a shell would: the first stdout feeds apply (its "created" line shows), the
+    # redirected outputs land in the file, 2>/dev/null hides kubectl's error.
+    assert capsys.readouterr().out == (
+        "deployment.apps/web created\n"
+        'Error from server (NotFound): deployments.apps "nope" not found\n')
+    assert (tmp_path / "names.txt").read_text() == "deployment.apps/web\ndeployment.apps/web\n"
+    assert cluster.get("Deployment", name="web")[0]["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx"
