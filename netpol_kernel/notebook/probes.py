@@ -270,3 +270,8 @@ class _Text(str):
 
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(str(self))
+
+    def _repr_html_(self) -> str:
+        # For the page: long lines wrap and keep their indentation (the text is unchanged).
+        from .pagetext import indented_html
+        return indented_html(str(self))

@@ -44,6 +44,7 @@ import ipywidgets as W
 from ..errors import ManifestError, NetpolError
 from ..policy.lint import LintWarning, lint
 from .matrix import Matrix, MatrixDiff
+from .pagetext import indented_html
 from ..policy.objects import Namespace, NetworkPolicy, Pod, from_dict
 
 __all__ = ["ManifestPanel", "ProbePanel", "MatrixPanel", "before_after", "check_manifest",
@@ -144,8 +145,8 @@ class _Panel:
             parts.append(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
                          f'width="{size["width"]}" style="max-width:100%;height:auto"/>')
         out = self.output_text()
-        if out:
-            parts.append(f'<pre class="netpol-output">{html.escape(out)}</pre>')
+        if out:  # wraps at any width, indentation kept (an explanation is a tree)
+            parts.append(indented_html(out))
         return "\n".join(p for p in parts if p)
 
     def _static_body(self) -> str:
@@ -391,8 +392,7 @@ class ManifestPanel(_Panel):
     def _static_body(self) -> str:
         # A file's text and picture are on the page already (show_file, picture); the
         # check result is what only the panel knows. Text typed inline appears nowhere else.
-        body = "" if self.source != "<editor>" else \
-            f'<pre class="netpol-output">{html.escape(self.editor.value)}</pre>'
+        body = "" if self.source != "<editor>" else indented_html(self.editor.value)
         return body + f"<div><b>{html.escape(self.source)}</b>: " \
             f"{self.problems.value or ''}</div>"
 
