@@ -130,10 +130,10 @@ class Browser:
 
     # -- what the checks use --------------------------------------------------------
     def open(self, url: str, width: int, height: int = 900) -> None:
-        """Load ``url`` in a window ``width`` CSS pixels wide (a phone at 390: mobile, 3x)."""
+        """Load ``url`` in a window ``width`` CSS pixels wide (a phone at 390: mobile, 2x)."""
         mobile = width < 600
         self.send("Emulation.setDeviceMetricsOverride", width=width, height=height,
-                  deviceScaleFactor=3 if mobile else 1, mobile=mobile)
+                  deviceScaleFactor=2 if mobile else 1, mobile=mobile)
         self._loaded = False
         self.send("Page.navigate", url=url)
         self._wait_load()
@@ -149,7 +149,7 @@ class Browser:
         return r["result"].get("value")
 
     def screenshot(self, path: Path, scale: float = 1.0) -> None:
-        """The whole page (not just the window), at ``scale`` (phones are shot at 3x)."""
+        """The whole page (not just the window), at the window's pixel ratio times ``scale``."""
         w, h = self.evaluate("[document.documentElement.scrollWidth, "
                              "document.documentElement.scrollHeight]")
         shot = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
