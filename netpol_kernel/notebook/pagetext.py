@@ -8,9 +8,9 @@ monospace font), and breaks long names where it must.  Text stays the same text:
 nbval compares the ``text/plain`` form, readers see this one.
 
 >>> print(indented_html("a -> b: BLOCKED\\n  egress from a: blocked"))
-<div class="netpol-text" style="font-family:var(--jp-code-font-family,SFMono-Regular,Menlo,Consolas,monospace);font-size:0.85em;line-height:1.45;white-space:pre-wrap;overflow-wrap:anywhere">
-<div style="padding-left:2ch;text-indent:-2ch">a -&gt; b: BLOCKED</div>
-<div style="padding-left:4ch;text-indent:-2ch">egress from a: blocked</div>
+<div class="netpol-text" style="font-family:var(--jp-code-font-family,SFMono-Regular,Menlo,Consolas,monospace);font-size:0.85em;line-height:1.45">
+<div style="white-space:pre-wrap;overflow-wrap:anywhere;margin:0;padding-left:2ch;text-indent:-2ch">a -&gt; b: BLOCKED</div>
+<div style="white-space:pre-wrap;overflow-wrap:anywhere;margin:0;padding-left:4ch;text-indent:-2ch">egress from a: blocked</div>
 </div>
 """
 from __future__ import annotations
@@ -23,7 +23,9 @@ __all__ = ["indented_html", "HANG"]
 HANG = 2
 
 _STYLE = ("font-family:var(--jp-code-font-family,SFMono-Regular,Menlo,Consolas,monospace);"
-          "font-size:0.85em;line-height:1.45;white-space:pre-wrap;overflow-wrap:anywhere")
+          "font-size:0.85em;line-height:1.45")
+# Per line, not on the container: there the newlines between the lines would show as gaps.
+_LINE = "white-space:pre-wrap;overflow-wrap:anywhere;margin:0"
 
 
 def indented_html(text: str) -> str:
@@ -32,6 +34,6 @@ def indented_html(text: str) -> str:
     for line in text.rstrip("\n").split("\n"):
         body = line.lstrip(" ")
         indent = len(line) - len(body)
-        rows.append(f'<div style="padding-left:{indent + HANG}ch;text-indent:-{HANG}ch">'
+        rows.append(f'<div style="{_LINE};padding-left:{indent + HANG}ch;text-indent:-{HANG}ch">'
                     f"{html.escape(body) or '&nbsp;'}</div>")
     return f'<div class="netpol-text" style="{_STYLE}">\n' + "\n".join(rows) + "\n</div>"

@@ -337,20 +337,22 @@ def matrix_figure(m: Table) -> Figure:
     label_w = style.source_w + 0.15
     grid_w = label_w + len(m.targets) * style.cell_w
     allowed, blocked = m.counts
-    subtitle = f"{_mode_words(m)} \u00b7 {allowed} allowed, {blocked} blocked"
+    # Where the cells come from, on its own line(s) under the title, wrapped to fit.
+    subtitle = "\n".join(_fit(fig, f"{_mode_words(m)} \u00b7 {allowed} allowed, {blocked} blocked",
+                               avail, 11))
     title = "\n".join(_fit(fig, m.title or "connectivity", avail, 13, "bold"))
     title_h = _text_size(fig, title, 13, "bold")[1] + 0.06
     width = min(BOOK_WIDTH, max(4.6, grid_w + 2 * _PAD, _text_size(fig, title, 13, "bold")[0]
-                                + 2 * _PAD, _text_size(fig, subtitle, 9.5)[0] + 2 * _PAD))
+                                + 2 * _PAD, _text_size(fig, subtitle, 11)[0] + 2 * _PAD))
     rows_h = len(m.sources) * style.cell_h
-    top = _PAD + title_h + 0.4
+    top = _PAD + title_h + _text_size(fig, subtitle, 11)[1] + 0.22
     height = top + style.header_h + rows_h + 0.2 + 0.35 + 0.1
     fig.set_size_inches(width, height)
 
     lay = _Inches(fig)
     lay.text(width / 2, _PAD, title, fontsize=13, fontweight="bold", color=INK,
              ha="center", va="top")
-    lay.text(width / 2, _PAD + title_h, subtitle, fontsize=9.5, color=MUTED, ha="center", va="top")
+    lay.text(width / 2, _PAD + title_h, subtitle, fontsize=11, color=MUTED, ha="center", va="top")
     _draw_grid(lay, m, (width - grid_w) / 2 + label_w, top, style)
     _legend(fig, 1 - (top + style.header_h + rows_h + 0.37) / height)
     return fig
@@ -402,7 +404,7 @@ def diff_figure(d: TableDiff) -> Figure:
     if title:
         lay.text(width / 2, _PAD, title, fontsize=13, fontweight="bold", color=INK,
                  ha="center", va="top")
-    lay.text(width / 2, _PAD + title_h - 0.3, _mode_words(after), fontsize=9.5, color=MUTED,
+    lay.text(width / 2, _PAD + title_h - 0.3, _mode_words(after), fontsize=11, color=MUTED,
              ha="center", va="top")
     x0 = (width - content_w) / 2 + label_w
     top = _PAD + title_h
