@@ -394,8 +394,11 @@ def diff_figure(d: TableDiff) -> Figure:
     else:
         content_w, body_h = label_w + cols_w, 2 * panel_h + 0.3
     title = after.title if after.title == before.title else ""
-    title_h = (0.34 if title else 0.0) + 0.3  # title, then the mode as a subtitle
-    width = min(BOOK_WIDTH, max(5.0, content_w + 2 * _PAD))
+    # Where the cells come from, as wide as the book allows, wrapped beyond that.
+    mode = "\n".join(_fit(fig, _mode_words(after), avail, 11))
+    mode_w, mode_h = _text_size(fig, mode, 11)
+    title_h = (0.34 if title else 0.0) + mode_h + 0.14  # title, then the mode as a subtitle
+    width = min(BOOK_WIDTH, max(5.0, content_w + 2 * _PAD, mode_w + 2 * _PAD))
     caption_y = _PAD + title_h + body_h + 0.25
     height = caption_y + 0.35 + 0.4 + 0.1
     fig.set_size_inches(width, height)
@@ -404,7 +407,7 @@ def diff_figure(d: TableDiff) -> Figure:
     if title:
         lay.text(width / 2, _PAD, title, fontsize=13, fontweight="bold", color=INK,
                  ha="center", va="top")
-    lay.text(width / 2, _PAD + title_h - 0.3, _mode_words(after), fontsize=11, color=MUTED,
+    lay.text(width / 2, _PAD + title_h - mode_h - 0.14, mode, fontsize=11, color=MUTED,
              ha="center", va="top")
     x0 = (width - content_w) / 2 + label_w
     top = _PAD + title_h

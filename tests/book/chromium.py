@@ -132,6 +132,7 @@ class Browser:
     def open(self, url: str, width: int, height: int = 900) -> None:
         """Load ``url`` in a window ``width`` CSS pixels wide (a phone at 390: mobile, 2x)."""
         mobile = width < 600
+        self._metrics = (width, mobile, height)
         self.send("Emulation.setDeviceMetricsOverride", width=width, height=height,
                   deviceScaleFactor=2 if mobile else 1, mobile=mobile)
         self._loaded = False
@@ -148,10 +149,16 @@ class Browser:
             raise RuntimeError(f"script failed: {r['exceptionDetails']}")
         return r["result"].get("value")
 
-    def screenshot(self, path: Path, scale: float = 1.0) -> None:
-        """The whole page (not just the window), at the window's pixel ratio times ``scale``."""
-        w, h = self.evaluate("[document.documentElement.scrollWidth, "
-                             "document.documentElement.scrollHeight]")
-        shot = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": w, "height": min(h, 16000), "scale": scale})
+    def screenshot(self, path: Path) -> None:
+        """The whole page, taken through a window as tall as the page (Chromium's
+        ``captureBeyondViewport`` leaves parts of long pages unpainted)."""
+        width, mobile, height = self._metrics
+        full = int(self.evaluate("document.documentElement.scrollHeight"))
+        full = min(full, 16000)
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=full,
+                  deviceScaleFactor=2 if mobile else 1, mobile=mobile)
+        time.sleep(0.5)  # layout and paint at the new size
+        shot = self.send("Page.captureScreenshot", format="png")
         Path(path).write_bytes(base64.b64decode(shot["data"]))
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                  deviceScaleFactor=2 if mobile else 1, mobile=mobile)

@@ -224,3 +224,16 @@ def test_legends_legible_on_a_phone() -> None:
             for text in legend.get_texts():
                 px = text.get_fontsize() / 72 * plots.DPI * 350 / (fig.get_figwidth() * plots.DPI)
                 assert px >= 8, (text.get_text(), px)
+
+
+def test_subtitles_fit_inside_the_picture() -> None:
+    # Chapter 4's diff once cut its subtitle at both edges ("robed in the embedded ... the poc").
+    m = Matrix(LAB.sources, LAB.targets, LAB.cells, "TCP connections", "probed", "the embedded cluster")
+    long = Matrix(LAB.sources, LAB.targets, LAB.cells, "TCP", "probed",
+                  "kind-a-very-long-context-name-of-a-cluster-somewhere-far-away")
+    for fig in (plots.diff_figure(m.diff(m)), plots.matrix_figure(m), plots.diff_figure(long.diff(long)),
+                plots.matrix_figure(long)):
+        renderer = fig.canvas.get_renderer()
+        for t in _texts(fig):
+            box = t.get_window_extent(renderer=renderer)
+            assert box.x0 >= 0 and box.x1 <= fig.bbox.width + 0.5, (t.get_text(), box, fig.bbox.width)
