@@ -176,6 +176,22 @@ def _fit(fig: Figure, text: str, max_w: float, size: float, weight: str = "norma
     # A word a little too wide beats a word cut in two ("32000-32768").
     if widest(_wrap(text, 4)) <= max_w * 1.15:
         return _wrap(text, 4)
+    # Then break after a hyphen, as a reader would ("32000-" over "32768"); textwrap
+    # never breaks between digits, so greedily by measured width.
+    lines = []
+    for word in text.split():
+        parts = [p + "-" for p in word.split("-")]
+        parts[-1] = parts[-1][:-1]
+        line_start = True
+        for part in parts:
+            joiner = " " if line_start and lines and lines[-1] else ""
+            if lines and widest([lines[-1] + joiner + part]) <= max_w:
+                lines[-1] += joiner + part
+            else:
+                lines.append(part)
+            line_start = False
+    if lines and widest(lines) <= max_w:
+        return lines
     for width in range(len(text), 3, -1):
         lines = _wrap(text, width, split_words=True)
         if widest(lines) <= max_w:
@@ -443,7 +459,10 @@ _CENTER_RIGHT = _CENTER_LEFT + _CENTER_W
 _RIGHT_LEFT = _CENTER_RIGHT + _ARROW_W
 _WALL_GAP, _WALL_W = 0.06, 0.07
 _LABEL_W = _ARROW_W - _WALL_GAP - _WALL_W - 0.1  # room for a port label next to the wall
-_BOX_FONT, _PORT_FONT, _TAG_FONT = 9.0, 8.5, 7.5
+# Sizes for a picture shown 350 px wide on a phone as well as 700 px on a laptop.
+_BOX_FONT, _PORT_FONT, _TAG_FONT = 10.5, 10.0, 8.5
+_TITLE_FONT, _SUB_FONT, _HEAD_FONT, _STATUS_FONT, _PODS_FONT, _WHERE_FONT = \
+    14.0, 10.5, 12.0, 10.0, 11.5, 10.5
 _LINE_H = _BOX_FONT / 72 * 1.3
 _PORT_LINE_H = _PORT_FONT / 72 * 1.2
 
@@ -604,39 +623,39 @@ def policy_figure(policy: NetworkPolicy) -> Figure:
     sides = {d: _side_rows(fig, policy, d) for d in ("Ingress", "Egress")}
     sel = policy.pod_selector
     pods = _fit(fig, "all pods" if sel.is_empty else f"pods {selector_words(sel)}",
-                _CENTER_W - 0.16, 10, "bold")
-    where = _fit(fig, f"in namespace {policy.namespace}", _CENTER_W - 0.16, 9)
+                _CENTER_W - 0.16, _PODS_FONT, "bold")
+    where = _fit(fig, f"in namespace {policy.namespace}", _CENTER_W - 0.16, _WHERE_FONT)
     column_w = _PEER_W + _ARROW_W - 0.1
-    status = {d: _fit(fig, s, column_w, 8.5, "bold") for d, (_, s, _) in sides.items()}
-    title = "\n".join(_fit(fig, f"NetworkPolicy {policy.name}", BOOK_WIDTH - 2 * _PAD, 13, "bold"))
+    status = {d: _fit(fig, s, column_w, _STATUS_FONT, "bold") for d, (_, s, _) in sides.items()}
+    title = "\n".join(_fit(fig, f"NetworkPolicy {policy.name}", BOOK_WIDTH - 2 * _PAD, _TITLE_FONT, "bold"))
     types = ", ".join(policy.policy_types)
     subtitle = "\n".join(_fit(fig, f"namespace {policy.namespace} \u00b7 policyTypes: {types}",
-                               BOOK_WIDTH - 2 * _PAD, 9.5))
-    title_h = _text_size(fig, title, 13, "bold")[1] + 0.08
-    head_h = title_h + _text_size(fig, subtitle, 9.5)[1] + 0.18
+                               BOOK_WIDTH - 2 * _PAD, _SUB_FONT))
+    title_h = _text_size(fig, title, _TITLE_FONT, "bold")[1] + 0.08
+    head_h = title_h + _text_size(fig, subtitle, _SUB_FONT)[1] + 0.18
     pods_text, where_text = "\n".join(pods), "\n".join(where)
-    pods_h = _text_size(fig, pods_text, 10, "bold")[1] * 1.1
-    where_h = _text_size(fig, where_text, 9)[1] * 1.1
+    pods_h = _text_size(fig, pods_text, _PODS_FONT, "bold")[1] * 1.1
+    where_h = _text_size(fig, where_text, _WHERE_FONT)[1] * 1.1
     center_h = pods_h + where_h + 0.5
     body_h = max([center_h, 0.9] + [sum(r.height for r in rows) for rows, _, _ in sides.values()])
-    status_h = max(len(lines) for lines in status.values()) * 0.16 + 0.15
+    status_h = max(len(lines) for lines in status.values()) * _STATUS_FONT / 72 * 1.3 + 0.15
     col_top = _PAD + head_h
-    body_top = col_top + 0.27 + status_h
+    body_top = col_top + 0.32 + status_h
     height = body_top + body_h + 0.2 + 0.7 + 0.1
     fig.set_size_inches(BOOK_WIDTH, height)
 
     lay = _Inches(fig)
-    lay.text(BOOK_WIDTH / 2, _PAD, title, fontsize=13, fontweight="bold", color=INK,
+    lay.text(BOOK_WIDTH / 2, _PAD, title, fontsize=_TITLE_FONT, fontweight="bold", color=INK,
              ha="center", va="top")
-    lay.text(BOOK_WIDTH / 2, _PAD + title_h, subtitle, fontsize=9.5, color=MUTED,
+    lay.text(BOOK_WIDTH / 2, _PAD + title_h, subtitle, fontsize=_SUB_FONT, color=MUTED,
              ha="center", va="top")
     for d, (rows, _, color) in sides.items():
         x = _PEER_LEFT + column_w / 2 if d == "Ingress" else _RIGHT_LEFT + _PEER_W - column_w / 2
-        lay.text(x, col_top, d.upper(), fontsize=11, fontweight="bold", color=INK,
+        lay.text(x, col_top, d.upper(), fontsize=_HEAD_FONT, fontweight="bold", color=INK,
                  ha="center", va="top")
-        lay.text(x, col_top + 0.22, "\n".join(status[d]), fontsize=8.5, color=color,
+        lay.text(x, col_top + 0.27, "\n".join(status[d]), fontsize=_STATUS_FONT, color=color,
                  ha="center", va="top", fontweight="bold", linespacing=1.2)
-    lay.text(_CENTER_LEFT + _CENTER_W / 2, col_top + 0.02, "SELECTED PODS", fontsize=9.5,
+    lay.text(_CENTER_LEFT + _CENTER_W / 2, col_top + 0.02, "SELECTED PODS", fontsize=_STATUS_FONT,
              fontweight="bold", color=INK, ha="center", va="top")
 
     ax = lay.axes(0, body_top, BOOK_WIDTH, body_h)
@@ -645,9 +664,9 @@ def policy_figure(policy: NetworkPolicy) -> Figure:
     _box(ax, _CENTER_LEFT, 0, _CENTER_W, body_h, face="#EEEEEE", edge=INK, lw=1.6)
     cx = _CENTER_LEFT + _CENTER_W / 2
     text_top = -(body_h - pods_h - where_h - 0.08) / 2  # the two texts centred as one block
-    ax.text(cx, text_top, pods_text, fontsize=10, fontweight="bold", color=INK,
+    ax.text(cx, text_top, pods_text, fontsize=_PODS_FONT, fontweight="bold", color=INK,
             ha="center", va="top", linespacing=1.25, zorder=5)
-    ax.text(cx, text_top - pods_h - 0.08, where_text, fontsize=9, color=MUTED, ha="center",
+    ax.text(cx, text_top - pods_h - 0.08, where_text, fontsize=_WHERE_FONT, color=MUTED, ha="center",
             va="top", linespacing=1.25, zorder=5)
     for d, (rows, _, _) in sides.items():
         _draw_side(ax, rows, d, body_h, wall=policy.isolates(d))
