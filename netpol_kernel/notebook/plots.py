@@ -354,8 +354,10 @@ def matrix_figure(m: Table) -> Figure:
     grid_w = label_w + len(m.targets) * style.cell_w
     allowed, blocked = m.counts
     # Where the cells come from, on its own line(s) under the title, wrapped to fit.
-    subtitle = "\n".join(_fit(fig, f"{_mode_words(m)} \u00b7 {allowed} allowed, {blocked} blocked",
-                               avail, 11))
+    counts = f"{allowed} allowed, {blocked} blocked"
+    subtitle = f"{_mode_words(m)} \u00b7 {counts}"
+    if _text_size(fig, subtitle, 11)[0] > avail:  # the counts on a line of their own
+        subtitle = "\n".join(_fit(fig, _mode_words(m), avail, 11) + [counts])
     title = "\n".join(_fit(fig, m.title or "connectivity", avail, 13, "bold"))
     title_h = _text_size(fig, title, 13, "bold")[1] + 0.06
     width = min(BOOK_WIDTH, max(4.6, grid_w + 2 * _PAD, _text_size(fig, title, 13, "bold")[0]
