@@ -29,7 +29,7 @@ book: install
 # rather than by `make install`: the book and the tests do not need it).
 lab: install
 	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/pip install --quiet "jupyterlab>=4.2,<5"
-	$(BIN)/jupyter lab book/
+	$(BIN)/jupyter lab book/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # The built book in headless Chromium at 1280 and 390 px: nothing wider than the column,
 # every picture a captioned figure, a clean console (tests/book/test_pages.py; about a
