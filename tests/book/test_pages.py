@@ -90,7 +90,8 @@ MEASURE = """
     if (e.offsetParent === null && getComputedStyle(e).position !== 'fixed') continue;  // hidden
     const r = e.getBoundingClientRect();
     if (r.width === 0) continue;
-    if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
+    // Content wider than its box, whether the box scrolls, clips or lets it spill out.
+    if (e.scrollWidth > e.clientWidth + 1)
       problems.push(`${name(e)} content ${e.scrollWidth}px in a ${e.clientWidth}px box: ${text(e)}`);
     if (r.right > box.right + 1 || r.left < box.left - 1)
       problems.push(`${name(e)} sticks out of the article by ${Math.round(Math.max(r.right - box.right, box.left - r.left))}px: ${text(e)}`);
