@@ -8,7 +8,7 @@ NB := $(wildcard book/*.ipynb)
 # which the kube backend leaves alone): part of `make test`, not of `make test-kind`.
 NB_SIM := $(wildcard tests/notebooks/*.ipynb)
 
-.PHONY: install test book notebooks bench cluster cluster-delete test-kind clean
+.PHONY: install test book lab check-pages notebooks bench cluster cluster-delete test-kind clean
 
 install: $(STAMP)
 
@@ -27,6 +27,20 @@ test: install
 
 book: install
 	$(BIN)/jupyter-book build book --config _config.yml -W -n --keep-going
+
+# The notebooks in JupyterLab, from .venv (JupyterLab is installed here, on first use,
+# rather than by `make install`: the book and the tests do not need it).
+lab: install
+	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/pip install --quiet "jupyterlab>=4.2,<5"
+	$(BIN)/jupyter lab book/ $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# The built book in headless Chromium at 1280 and 390 px: nothing wider than the column,
+# every picture a captioned figure, a clean console (tests/book/test_pages.py; about a
+# minute). Installs Chromium with apt-get when it is missing (Debian/Ubuntu, as root).
+check-pages: install
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq chromium; }
+	NETPOL_PAGE_CHECK=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/book
 
 # Re-execute every chapter in place (authors: after changing a chapter or the package).
 notebooks: install

@@ -6,6 +6,11 @@ namespace, points ``kubectl`` and ``%kubectl`` at it (like
 chapters left behind, and prints exactly the same text on the embedded
 cluster and on kind, so nbval compares one set of outputs.
 
+Cleaning up is the learner's choice, never the last cell: ``chapter.cleanup()``
+deletes the namespace when they are done, and :func:`start_chapter` deletes
+whatever an earlier run left in it before starting afresh.  So *Run All* leaves
+every panel of a chapter working.
+
 >>> from netpol_kernel.sim.cluster import EmbeddedCluster
 >>> ch = start_chapter("netpol-demo", backend=EmbeddedCluster(), load_magic=False)
 >>> print(ch)

@@ -191,7 +191,10 @@ def _execution_count() -> Optional[int]:
 
 def _show(result: KubectlResult) -> None:
     # One stream, in order, as a terminal shows it (stderr would be colored apart).
-    sys.stdout.write(result.text)
+    # `-o jsonpath=...` ends without a newline; in a terminal the next prompt starts a new
+    # line, in a notebook the next command's output would run on: end the line here.
+    text = result.text
+    sys.stdout.write(text if not text or text.endswith("\n") else text + "\n")
     sys.stdout.flush()
 
 

@@ -54,6 +54,9 @@ class Matrix:
     cells: tuple[tuple[Cell, ...], ...]  # cells[i][j]: sources[i] -> targets[j]
     title: str = ""
     mode: str = "predicted"  # "predicted" (engine) or "probed" (curl inside the pods)
+    #: Which cluster the probes ran in ("the embedded cluster", "kind-netpol-course"):
+    #: a reader must always know where a probed picture comes from.
+    cluster: str = ""
 
     def __post_init__(self) -> None:
         if len(self.cells) != len(self.sources) or any(len(r) != len(self.targets) for r in self.cells):
@@ -89,12 +92,36 @@ class Matrix:
     def _repr_pretty_(self, p, cycle) -> None:  # IPython's text/plain
         p.text(self.to_text())
 
-    def _repr_png_(self) -> Optional[bytes]:
-        from .plots import matrix_png  # matplotlib only when a front end asks for a picture
-        return matrix_png(self)
+    def _repr_png_(self) -> tuple[bytes, dict]:
+        from .plots import matrix_png, png_metadata  # matplotlib only when a front end asks
+        png = matrix_png(self)
+        return png, png_metadata(png)  # drawn at 2x: shown at half its pixel size
+
+    def where(self) -> str:
+        """Where the cells come from, in words: ``probed in the embedded cluster``,
+        ``probed on kind-netpol-course`` or ``predicted by the policy engine``."""
+        if self.mode != "probed":
+            return "predicted by the policy engine"
+        cluster = self.cluster or "a cluster"
+        return "probed " + ("in the embedded cluster" if cluster == "the embedded cluster"
+                            else f"on {cluster}")
+
+    def alt_text(self) -> str:
+        """What the picture shows, for readers who cannot see it (an image's alt text).
+
+        >>> m = Matrix(("frontend", "not-frontend"), ("backend:8080",),
+        ...            ((Cell(True),), (Cell(False),)), mode="probed", cluster="the embedded cluster")
+        >>> m.alt_text()
+        'Connectivity matrix, probed in the embedded cluster: frontend to backend:8080 allowed; not-frontend to backend:8080 blocked.'
+        """
+        words = {True: "allowed", False: "blocked", None: "no verdict (same pod)"}
+        pairs = [f"{s} to {t} {words[c.allowed]}" for s, row in zip(self.sources, self.cells)
+                 for t, c in zip(self.targets, row)]
+        return f"Connectivity matrix, {self.where()}: " + "; ".join(pairs) + "."
 
     def to_dict(self) -> dict:
-        return {"title": self.title, "mode": self.mode, "sources": list(self.sources),
+        return {"title": self.title, "mode": self.mode, "cluster": self.cluster,
+                "sources": list(self.sources),
                 "targets": list(self.targets),
                 "allowed": {s: {t: c.allowed for t, c in zip(self.targets, row)}
                             for s, row in zip(self.sources, self.cells)}}
@@ -147,6 +174,7 @@ class MatrixDiff:
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(self.to_text())
 
-    def _repr_png_(self) -> Optional[bytes]:
-        from .plots import diff_png
-        return diff_png(self)
+    def _repr_png_(self) -> tuple[bytes, dict]:
+        from .plots import diff_png, png_metadata
+        png = diff_png(self)
+        return png, png_metadata(png)

@@ -2,7 +2,10 @@
 
 Every picture is drawn on a fresh :class:`matplotlib.figure.Figure` with an Agg
 canvas (no pyplot, so nothing leaks into a notebook's own plots) and returned as
-PNG bytes sized for the book's column: 7 inches at 100 dpi, about 700 px.
+PNG bytes sized for the book's column: 7 inches at 100 dpi, about 700 CSS pixels,
+stored at twice that resolution (:data:`SCALE`) so they stay sharp on high-density
+screens; :func:`png_metadata` gives the size to show them at.  Labels are always
+horizontal (long ones wrap), the same in every picture.
 
 Colours are the Okabe-Ito colour-blind-safe pair (blue = allowed, vermillion =
 blocked) and every coloured mark also carries a glyph or a word, so the
@@ -29,7 +32,8 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 from ..policy.lint import peer_parts, policy_words, port_words, selector_words
 from ..policy.objects import NetworkPolicy, Rule, from_dict
 
-__all__ = ["matrix_png", "matrix_figure", "diff_png", "diff_figure", "policy_png",
+__all__ = ["matrix_png", "matrix_figure", "diff_png", "diff_figure", "policy_png", "png_metadata",
+           "png_size", "SCALE",
            "policy_figure", "PolicyPicture", "figure_png", "ALLOWED_COLOR", "BLOCKED_COLOR",
            "PNG_SIGNATURE"]
 
@@ -47,6 +51,8 @@ class Table(Protocol):
     mode: str
 
     def counts(self) -> tuple[int, int]: ...
+
+    def where(self) -> str: ...
 
 
 class TableDiff(Protocol):
@@ -72,6 +78,7 @@ ALLOWED_GLYPH, BLOCKED_GLYPH = "\u2713", "\u2717"  # ✓ ✗ (both in DejaVu San
 
 BOOK_WIDTH = 7.0  # inches; at DPI this is the width of the book's text column
 DPI = 100
+SCALE = 2  # pixels per CSS pixel in the stored PNG (2x: sharp on high-density screens)
 _PAD = 0.2
 
 
@@ -85,9 +92,34 @@ def _figure(width: float, height: float) -> Figure:
 
 def figure_png(fig: Figure) -> bytes:
     """PNG bytes of a figure; no timestamp or version metadata, so equal pictures are equal bytes."""
+    # Whole CSS pixels, so the 2x picture is exactly twice its natural size.
+    w, h = fig.get_size_inches()
+    fig.set_size_inches(round(w * DPI) / DPI + 1e-9, round(h * DPI) / DPI + 1e-9)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=DPI * SCALE, facecolor="white", metadata={"Software": None})
     return buf.getvalue()
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels, read from the PNG's header (IHDR).
+
+    >>> png_size(figure_png(_figure(2.0, 1.0)))
+    (400, 200)
+    """
+    if png[:8] != PNG_SIGNATURE:
+        raise ValueError("not a PNG")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def png_metadata(png: bytes) -> dict:
+    """The size to show a picture at (its natural size, half its pixels), as Jupyter
+    output metadata: front ends then neither blur it nor stretch it to the panel's width.
+
+    >>> png_metadata(figure_png(_figure(2.0, 1.0)))
+    {'width': 200, 'height': 100}
+    """
+    w, h = png_size(png)
+    return {"width": w // SCALE, "height": h // SCALE}
 
 
 def _text_size(fig: Figure, text: str, size: float, weight: str = "normal") -> tuple[float, float]:
@@ -144,6 +176,22 @@ def _fit(fig: Figure, text: str, max_w: float, size: float, weight: str = "norma
     # A word a little too wide beats a word cut in two ("32000-32768").
     if widest(_wrap(text, 4)) <= max_w * 1.15:
         return _wrap(text, 4)
+    # Then break after a hyphen, as a reader would ("32000-" over "32768"); textwrap
+    # never breaks between digits, so greedily by measured width.
+    lines = []
+    for word in text.split():
+        parts = [p + "-" for p in word.split("-")]
+        parts[-1] = parts[-1][:-1]
+        line_start = True
+        for part in parts:
+            joiner = " " if line_start and lines and lines[-1] else ""
+            if lines and widest([lines[-1] + joiner + part]) <= max_w:
+                lines[-1] += joiner + part
+            else:
+                lines.append(part)
+            line_start = False
+    if lines and widest(lines) <= max_w:
+        return lines
     for width in range(len(text), 3, -1):
         lines = _wrap(text, width, split_words=True)
         if widest(lines) <= max_w:
@@ -161,11 +209,14 @@ class _GridStyle:
     cell_w: float
     cell_h: float
     label_size: float
-    labels: tuple[str, ...]  # target labels, possibly split "name\n:port" over two lines
-    rotate: bool             # target labels at 45 degrees (when even two lines do not fit)
+    labels: tuple[str, ...]  # target labels, horizontal, wrapped: "name\n:port", then at "-"
     header_h: float          # height of the target-label row
     source_w: float          # width of the source-label column (at least the corner hint)
-    overhang: float          # how far the last rotated label sticks out right of the grid
+
+    @property
+    def fits(self) -> bool:
+        """Every label fits its column in at most two lines (else the cells are too narrow)."""
+        return all(label.count("\n") < 2 for label in self.labels)
 
 
 def _label_size(sources: Sequence[str], targets: Sequence[str]) -> float:
@@ -182,23 +233,31 @@ def _grid_style(fig: Figure, sources: Sequence[str], targets: Sequence[str],
     """How to draw a grid whose cells are ``cell_w`` inches wide."""
     size = _label_size(sources, targets)
     line_h = _text_size(fig, "Ag", size)[1]
-    fits = lambda text: _text_size(fig, text, size)[0] <= cell_w - 0.1  # noqa: E731
-    labels, rotate = list(targets), False
-    if not all(fits(t) for t in targets):
-        # "example-frontend:5000" -> "example-frontend" over ":5000" reads better than a slant.
-        split = [t.replace(":", "\n:", 1) if ":" in t else t for t in targets]
-        if all(fits(part) for t in split for part in t.split("\n")):
-            labels = split
-        else:
-            rotate = True
+    labels = [_target_label(fig, t, cell_w - 0.1, size) for t in targets]
     n_lines = max([t.count("\n") + 1 for t in labels] + [1])
-    widest = max([_text_size(fig, t, size)[0] for t in targets] + [0.0])
-    header_h = (widest + line_h) * 0.72 + 0.1 if rotate else n_lines * line_h * 1.2 + 0.12
-    last = _text_size(fig, targets[-1], size)[0] if targets else 0.0
-    overhang = max(0.0, last * 0.72 - cell_w / 2) if rotate else 0.0
+    header_h = n_lines * line_h * 1.2 + 0.12
     cell_h = max(0.34, min(0.62, cell_w))
-    return _GridStyle(cell_w, cell_h, size, tuple(labels), rotate, header_h,
-                      _source_width(fig, sources, size), overhang)
+    return _GridStyle(cell_w, cell_h, size, tuple(labels), header_h,
+                      _source_width(fig, sources, size))
+
+
+def _target_label(fig: Figure, target: str, width: float, size: float) -> str:
+    """A target label that fits ``width`` inches, horizontal like every other label.
+
+    "example-frontend:5000" -> "example-frontend" over ":5000"; a name still too wide
+    breaks after a "-" ("a-very-long-" over "name"), the way a reader splits it.
+    """
+    if _text_size(fig, target, size)[0] <= width:
+        return target
+    name, colon, port = target.partition(":")
+    words = name.replace("-", "- ").split(" ")
+    lines: list[str] = []
+    for w in words:
+        if lines and _text_size(fig, lines[-1] + w, size)[0] <= width:
+            lines[-1] += w
+        else:
+            lines.append(w)
+    return "\n".join(lines + ([colon + port] if colon else []))
 
 
 def _cell_w(fig: Figure, sources: Sequence[str], targets: Sequence[str], avail: float,
@@ -253,15 +312,11 @@ def _draw_grid(lay: _Inches, m: Table, left: float, top: float, style: _GridStyl
                                        edgecolor=INK, linewidth=3.5, zorder=3))
     for j, label in enumerate(style.labels):
         x = left + (j + 0.5) * style.cell_w
-        if style.rotate:
-            lay.text(x - 0.05, grid_top - 0.06, label, fontsize=style.label_size, color=INK,
-                     rotation=45, rotation_mode="anchor", ha="left", va="bottom")
-        else:
-            # One text per line from the bottom up, so every column's lines share baselines.
-            step = style.label_size / 72 * 1.25
-            for k, line in enumerate(reversed(label.split("\n"))):
-                lay.text(x, grid_top - 0.1 - k * step, line, fontsize=style.label_size,
-                         color=INK, ha="center", va="baseline")
+        # One text per line from the bottom up, so every column's lines share baselines.
+        step = style.label_size / 72 * 1.25
+        for k, line in enumerate(reversed(label.split("\n"))):
+            lay.text(x, grid_top - 0.1 - k * step, line, fontsize=style.label_size,
+                     color=INK, ha="center", va="baseline")
     if show_sources:
         for i, s in enumerate(m.sources):
             lay.text(left - 0.1, grid_top + (i + 0.5) * style.cell_h, s, fontsize=style.label_size,
@@ -271,12 +326,13 @@ def _draw_grid(lay: _Inches, m: Table, left: float, top: float, style: _GridStyl
 
 
 def _mode_words(m: Table) -> str:
-    if m.mode == "probed":
-        return "probed: real connections from inside the pods"
+    """Where the cells come from: which cluster probed them, or the engine's prediction."""
+    if m.mode == "probed":  # "probed in the embedded cluster", "probed on kind-netpol-course"
+        return f"{m.where()}: connections from inside the pods"
     return "predicted by the policy engine (no packets sent)"
 
 
-def _legend(fig: Figure, y: float, extra: Sequence[Any] = (), size: float = 10.0) -> None:
+def _legend(fig: Figure, y: float, extra: Sequence[Any] = (), size: float = 12.0) -> None:
     handles = [Patch(facecolor=ALLOWED_COLOR, label=f"{ALLOWED_GLYPH} allowed"),
                Patch(facecolor=BLOCKED_COLOR, label=f"{BLOCKED_GLYPH} blocked"), *extra]
     fig.legend(handles=handles, loc="center", bbox_to_anchor=(0.5, y), ncol=len(handles),
@@ -294,26 +350,27 @@ def matrix_figure(m: Table) -> Figure:
     fig = _figure(BOOK_WIDTH, 2)
     avail = BOOK_WIDTH - 2 * _PAD
     style = _grid_style(fig, m.sources, m.targets, _cell_w(fig, m.sources, m.targets, avail))
-    if style.overhang:  # make room on the right for the slanted last label
-        style = _grid_style(fig, m.sources, m.targets,
-                            _cell_w(fig, m.sources, m.targets, avail - style.overhang))
     label_w = style.source_w + 0.15
-    grid_w = label_w + len(m.targets) * style.cell_w + style.overhang
+    grid_w = label_w + len(m.targets) * style.cell_w
     allowed, blocked = m.counts
-    subtitle = f"{_mode_words(m)} \u00b7 {allowed} allowed, {blocked} blocked"
+    # Where the cells come from, on its own line(s) under the title, wrapped to fit.
+    counts = f"{allowed} allowed, {blocked} blocked"
+    subtitle = f"{_mode_words(m)} \u00b7 {counts}"
+    if _text_size(fig, subtitle, 11)[0] > avail:  # the counts on a line of their own
+        subtitle = "\n".join(_fit(fig, _mode_words(m), avail, 11) + [counts])
     title = "\n".join(_fit(fig, m.title or "connectivity", avail, 13, "bold"))
     title_h = _text_size(fig, title, 13, "bold")[1] + 0.06
     width = min(BOOK_WIDTH, max(4.6, grid_w + 2 * _PAD, _text_size(fig, title, 13, "bold")[0]
-                                + 2 * _PAD, _text_size(fig, subtitle, 9.5)[0] + 2 * _PAD))
+                                + 2 * _PAD, _text_size(fig, subtitle, 11)[0] + 2 * _PAD))
     rows_h = len(m.sources) * style.cell_h
-    top = _PAD + title_h + 0.4
+    top = _PAD + title_h + _text_size(fig, subtitle, 11)[1] + 0.22
     height = top + style.header_h + rows_h + 0.2 + 0.35 + 0.1
     fig.set_size_inches(width, height)
 
     lay = _Inches(fig)
     lay.text(width / 2, _PAD, title, fontsize=13, fontweight="bold", color=INK,
              ha="center", va="top")
-    lay.text(width / 2, _PAD + title_h, subtitle, fontsize=9.5, color=MUTED, ha="center", va="top")
+    lay.text(width / 2, _PAD + title_h, subtitle, fontsize=11, color=MUTED, ha="center", va="top")
     _draw_grid(lay, m, (width - grid_w) / 2 + label_w, top, style)
     _legend(fig, 1 - (top + style.header_h + rows_h + 0.37) / height)
     return fig
@@ -340,27 +397,26 @@ def diff_figure(d: TableDiff) -> Figure:
     label_w = _source_width(fig, before.sources, _label_size(before.sources, before.targets)) + 0.15
     n = max(1, len(before.targets))
     cell_w = min(1.3, (avail - label_w - mid) / (2 * n))
-    side_by_side = cell_w >= 0.4
-    if side_by_side:
-        style = _grid_style(fig, before.sources, before.targets, cell_w)
-        if style.overhang:
-            cell_w = min(1.3, (avail - label_w - max(mid, style.overhang + 0.25) - style.overhang)
-                         / (2 * n))
-            style = _grid_style(fig, before.sources, before.targets, cell_w)
-    else:
+    style = _grid_style(fig, before.sources, before.targets, cell_w)
+    # Side by side only while the labels stay readable (two lines at most); else stacked.
+    side_by_side = cell_w >= 0.4 and style.fits
+    if not side_by_side:
         style = _grid_style(fig, before.sources, before.targets,
                             _cell_w(fig, before.sources, before.targets, avail))
-    gap = max(mid, style.overhang + 0.25)
+    gap = mid
     cols_w = len(before.targets) * style.cell_w
     rows_h = len(before.sources) * style.cell_h
     panel_h = 0.32 + style.header_h + rows_h  # heading, target labels, cells
     if side_by_side:
-        content_w, body_h = label_w + 2 * cols_w + gap + style.overhang, panel_h
+        content_w, body_h = label_w + 2 * cols_w + gap, panel_h
     else:
-        content_w, body_h = label_w + cols_w + style.overhang, 2 * panel_h + 0.3
+        content_w, body_h = label_w + cols_w, 2 * panel_h + 0.3
     title = after.title if after.title == before.title else ""
-    title_h = (0.34 if title else 0.0) + 0.3  # title, then the mode as a subtitle
-    width = min(BOOK_WIDTH, max(5.0, content_w + 2 * _PAD))
+    # Where the cells come from, as wide as the book allows, wrapped beyond that.
+    mode = "\n".join(_fit(fig, _mode_words(after), avail, 11))
+    mode_w, mode_h = _text_size(fig, mode, 11)
+    title_h = (0.34 if title else 0.0) + mode_h + 0.14  # title, then the mode as a subtitle
+    width = min(BOOK_WIDTH, max(5.0, content_w + 2 * _PAD, mode_w + 2 * _PAD))
     caption_y = _PAD + title_h + body_h + 0.25
     height = caption_y + 0.35 + 0.4 + 0.1
     fig.set_size_inches(width, height)
@@ -369,7 +425,7 @@ def diff_figure(d: TableDiff) -> Figure:
     if title:
         lay.text(width / 2, _PAD, title, fontsize=13, fontweight="bold", color=INK,
                  ha="center", va="top")
-    lay.text(width / 2, _PAD + title_h - 0.3, _mode_words(after), fontsize=9.5, color=MUTED,
+    lay.text(width / 2, _PAD + title_h - mode_h - 0.14, mode, fontsize=11, color=MUTED,
              ha="center", va="top")
     x0 = (width - content_w) / 2 + label_w
     top = _PAD + title_h
@@ -405,7 +461,10 @@ _CENTER_RIGHT = _CENTER_LEFT + _CENTER_W
 _RIGHT_LEFT = _CENTER_RIGHT + _ARROW_W
 _WALL_GAP, _WALL_W = 0.06, 0.07
 _LABEL_W = _ARROW_W - _WALL_GAP - _WALL_W - 0.1  # room for a port label next to the wall
-_BOX_FONT, _PORT_FONT, _TAG_FONT = 9.0, 8.5, 7.5
+# Sizes for a picture shown 350 px wide on a phone as well as 700 px on a laptop.
+_BOX_FONT, _PORT_FONT, _TAG_FONT = 10.5, 10.0, 8.5
+_TITLE_FONT, _SUB_FONT, _HEAD_FONT, _STATUS_FONT, _PODS_FONT, _WHERE_FONT = \
+    14.0, 10.5, 12.0, 10.0, 11.5, 10.5
 _LINE_H = _BOX_FONT / 72 * 1.3
 _PORT_LINE_H = _PORT_FONT / 72 * 1.2
 
@@ -566,39 +625,39 @@ def policy_figure(policy: NetworkPolicy) -> Figure:
     sides = {d: _side_rows(fig, policy, d) for d in ("Ingress", "Egress")}
     sel = policy.pod_selector
     pods = _fit(fig, "all pods" if sel.is_empty else f"pods {selector_words(sel)}",
-                _CENTER_W - 0.16, 10, "bold")
-    where = _fit(fig, f"in namespace {policy.namespace}", _CENTER_W - 0.16, 9)
+                _CENTER_W - 0.16, _PODS_FONT, "bold")
+    where = _fit(fig, f"in namespace {policy.namespace}", _CENTER_W - 0.16, _WHERE_FONT)
     column_w = _PEER_W + _ARROW_W - 0.1
-    status = {d: _fit(fig, s, column_w, 8.5, "bold") for d, (_, s, _) in sides.items()}
-    title = "\n".join(_fit(fig, f"NetworkPolicy {policy.name}", BOOK_WIDTH - 2 * _PAD, 13, "bold"))
+    status = {d: _fit(fig, s, column_w, _STATUS_FONT, "bold") for d, (_, s, _) in sides.items()}
+    title = "\n".join(_fit(fig, f"NetworkPolicy {policy.name}", BOOK_WIDTH - 2 * _PAD, _TITLE_FONT, "bold"))
     types = ", ".join(policy.policy_types)
     subtitle = "\n".join(_fit(fig, f"namespace {policy.namespace} \u00b7 policyTypes: {types}",
-                               BOOK_WIDTH - 2 * _PAD, 9.5))
-    title_h = _text_size(fig, title, 13, "bold")[1] + 0.08
-    head_h = title_h + _text_size(fig, subtitle, 9.5)[1] + 0.18
+                               BOOK_WIDTH - 2 * _PAD, _SUB_FONT))
+    title_h = _text_size(fig, title, _TITLE_FONT, "bold")[1] + 0.08
+    head_h = title_h + _text_size(fig, subtitle, _SUB_FONT)[1] + 0.18
     pods_text, where_text = "\n".join(pods), "\n".join(where)
-    pods_h = _text_size(fig, pods_text, 10, "bold")[1] * 1.1
-    where_h = _text_size(fig, where_text, 9)[1] * 1.1
+    pods_h = _text_size(fig, pods_text, _PODS_FONT, "bold")[1] * 1.1
+    where_h = _text_size(fig, where_text, _WHERE_FONT)[1] * 1.1
     center_h = pods_h + where_h + 0.5
     body_h = max([center_h, 0.9] + [sum(r.height for r in rows) for rows, _, _ in sides.values()])
-    status_h = max(len(lines) for lines in status.values()) * 0.16 + 0.15
+    status_h = max(len(lines) for lines in status.values()) * _STATUS_FONT / 72 * 1.3 + 0.15
     col_top = _PAD + head_h
-    body_top = col_top + 0.27 + status_h
-    height = body_top + body_h + 0.2 + 0.3 + 0.1
+    body_top = col_top + 0.32 + status_h
+    height = body_top + body_h + 0.2 + 0.7 + 0.1
     fig.set_size_inches(BOOK_WIDTH, height)
 
     lay = _Inches(fig)
-    lay.text(BOOK_WIDTH / 2, _PAD, title, fontsize=13, fontweight="bold", color=INK,
+    lay.text(BOOK_WIDTH / 2, _PAD, title, fontsize=_TITLE_FONT, fontweight="bold", color=INK,
              ha="center", va="top")
-    lay.text(BOOK_WIDTH / 2, _PAD + title_h, subtitle, fontsize=9.5, color=MUTED,
+    lay.text(BOOK_WIDTH / 2, _PAD + title_h, subtitle, fontsize=_SUB_FONT, color=MUTED,
              ha="center", va="top")
     for d, (rows, _, color) in sides.items():
         x = _PEER_LEFT + column_w / 2 if d == "Ingress" else _RIGHT_LEFT + _PEER_W - column_w / 2
-        lay.text(x, col_top, d.upper(), fontsize=11, fontweight="bold", color=INK,
+        lay.text(x, col_top, d.upper(), fontsize=_HEAD_FONT, fontweight="bold", color=INK,
                  ha="center", va="top")
-        lay.text(x, col_top + 0.22, "\n".join(status[d]), fontsize=8.5, color=color,
+        lay.text(x, col_top + 0.27, "\n".join(status[d]), fontsize=_STATUS_FONT, color=color,
                  ha="center", va="top", fontweight="bold", linespacing=1.2)
-    lay.text(_CENTER_LEFT + _CENTER_W / 2, col_top + 0.02, "SELECTED PODS", fontsize=9.5,
+    lay.text(_CENTER_LEFT + _CENTER_W / 2, col_top + 0.02, "SELECTED PODS", fontsize=_STATUS_FONT,
              fontweight="bold", color=INK, ha="center", va="top")
 
     ax = lay.axes(0, body_top, BOOK_WIDTH, body_h)
@@ -607,9 +666,9 @@ def policy_figure(policy: NetworkPolicy) -> Figure:
     _box(ax, _CENTER_LEFT, 0, _CENTER_W, body_h, face="#EEEEEE", edge=INK, lw=1.6)
     cx = _CENTER_LEFT + _CENTER_W / 2
     text_top = -(body_h - pods_h - where_h - 0.08) / 2  # the two texts centred as one block
-    ax.text(cx, text_top, pods_text, fontsize=10, fontweight="bold", color=INK,
+    ax.text(cx, text_top, pods_text, fontsize=_PODS_FONT, fontweight="bold", color=INK,
             ha="center", va="top", linespacing=1.25, zorder=5)
-    ax.text(cx, text_top - pods_h - 0.08, where_text, fontsize=9, color=MUTED, ha="center",
+    ax.text(cx, text_top - pods_h - 0.08, where_text, fontsize=_WHERE_FONT, color=MUTED, ha="center",
             va="top", linespacing=1.25, zorder=5)
     for d, (rows, _, _) in sides.items():
         _draw_side(ax, rows, d, body_h, wall=policy.isolates(d))
@@ -619,8 +678,10 @@ def policy_figure(policy: NetworkPolicy) -> Figure:
               Patch(facecolor=BLOCKED_COLOR, hatch="//", label="default deny wall"),
               Line2D([], [], color=NEUTRAL_COLOR, linewidth=1.6, linestyle=(0, (4, 3)),
                      label="not isolated / denied")]
-    fig.legend(handles=legend, loc="center", ncol=3, frameon=False, fontsize=9,
-               bbox_to_anchor=(0.5, 1 - (body_top + body_h + 0.35) / height), handlelength=2.2)
+    # Large enough to read when the picture is shown 350 px wide (a phone): two rows.
+    fig.legend(handles=legend, loc="center", ncol=2, frameon=False, fontsize=13,
+               bbox_to_anchor=(0.5, 1 - (body_top + body_h + 0.55) / height), handlelength=2.2,
+               columnspacing=1.4)
     return fig
 
 
@@ -675,8 +736,9 @@ class PolicyPicture:
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text(self.text())
 
-    def _repr_png_(self) -> bytes:
-        return policy_png(self.policy)
+    def _repr_png_(self) -> tuple[bytes, dict]:
+        png = policy_png(self.policy)
+        return png, png_metadata(png)
 
     @property
     def png(self) -> bytes:

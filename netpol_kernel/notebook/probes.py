@@ -198,7 +198,20 @@ def probe_matrix(backend: Backend, sources: Sequence[str], targets: Sequence[str
         cells.append(Cell(ok, detail, pred.why))
     n = len(ts)
     rows = tuple(tuple(cells[i * n:(i + 1) * n]) for i in range(len(sources)))
-    return Matrix(tuple(sources), tuple(t.label for t in ts), rows, title or "TCP connections", "probed")
+    return Matrix(tuple(sources), tuple(t.label for t in ts), rows, title or "TCP connections", "probed",
+                  cluster_words(backend))
+
+
+def cluster_words(backend: Backend) -> str:
+    """Where probes ran, as a reader should be told: the embedded cluster or the kube context.
+
+    >>> from netpol_kernel.sim.cluster import EmbeddedCluster
+    >>> cluster_words(EmbeddedCluster())
+    'the embedded cluster'
+    """
+    if getattr(backend, "name", "") == "sim":
+        return "the embedded cluster"
+    return str(getattr(backend, "context", "") or getattr(backend, "name", "") or "a cluster")
 
 
 def what_if(backend: Backend, sources: Sequence[str], targets: Sequence[str],
@@ -263,3 +276,8 @@ class _Text(str):
 
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(str(self))
+
+    def _repr_html_(self) -> str:
+        # For the page: long lines wrap and keep their indentation (the text is unchanged).
+        from .pagetext import indented_html
+        return indented_html(str(self))

@@ -12,7 +12,9 @@ Display, three ways from one ``_repr_mimebundle_``:
 * a live kernel (JupyterLab, Binder) renders the widget view;
 * the static book (Jupyter Book 1 / myst-nb, no kernel) can render the
   ``text/html`` fallback: a note "Interactive panel: run this notebook (Binder
-  or locally) to use it" plus the panel's current picture and output;
+  or locally) to use it" plus only what the page does not already show (a
+  ManifestPanel's check result, not the file and picture the chapter showed
+  above it; a MatrixPanel's picture and its "why?" answer);
 * nbval compares ``text/plain`` (it skips the widget-view JSON and images), so
   that is a deterministic summary, never ``VBox(children=...)``.
 
@@ -32,6 +34,7 @@ from __future__ import annotations
 import base64
 import html
 import os
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence, Union
@@ -41,9 +44,11 @@ import ipywidgets as W
 from ..errors import ManifestError, NetpolError
 from ..policy.lint import LintWarning, lint
 from .matrix import Matrix, MatrixDiff
+from .pagetext import indented_html
 from ..policy.objects import Namespace, NetworkPolicy, Pod, from_dict
 
 __all__ = ["ManifestPanel", "ProbePanel", "MatrixPanel", "before_after", "check_manifest",
+           "recheck_panels",
            "ManifestCheck", "ActionFailed", "error_line", "STATIC_NOTE"]
 
 STATIC_NOTE = "Interactive panel: run this notebook (Binder or locally) to use it."
@@ -125,17 +130,23 @@ class _Panel:
         """PNG pictures the static page shows (the live widget shows them as Images)."""
         return []
 
+    def static_pictures(self) -> list[tuple[bytes, str]]:
+        """(PNG, alt text) pairs the static page shows; by default the panel's pictures."""
+        return [(png, f"{self.name} picture") for png in self.pictures()]
+
     def static_html(self) -> str:
-        """The page a reader without a kernel sees: the note, the pictures, the output."""
+        """The page a reader without a kernel sees: the note, then what only the panel shows."""
+        from .plots import png_metadata
         parts = [f'<p class="netpol-static-note"><em>{html.escape(STATIC_NOTE)}</em></p>']
         parts += [self._static_body()]
-        for png in self.pictures():
+        for png, alt in self.static_pictures():
             data = base64.b64encode(png).decode("ascii")
-            parts.append(f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.name)} '
-                         f'picture" style="max-width:100%"/>')
+            size = png_metadata(png)  # natural size: drawn at 2x, never stretched
+            parts.append(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+                         f'width="{size["width"]}" style="max-width:100%;height:auto"/>')
         out = self.output_text()
-        if out:
-            parts.append(f"<pre>{html.escape(out)}</pre>")
+        if out:  # wraps at any width, indentation kept (an explanation is a tree)
+            parts.append(indented_html(out))
         return "\n".join(p for p in parts if p)
 
     def _static_body(self) -> str:
@@ -238,6 +249,40 @@ def _cluster_objects(backend: Any) -> tuple[list[Pod], list[Namespace]]:
     return ([p for p in pods if isinstance(p, Pod)], [n for n in nss if isinstance(n, Namespace)])
 
 
+def _image(png: bytes) -> W.Image:
+    """A picture at its natural size (drawn at 2x: half its pixels), shrinking to fit, never
+    stretched to the panel's width."""
+    from .plots import png_metadata
+    size = png_metadata(png)
+    return W.Image(value=png, format="png", width=str(size["width"]),
+                   layout=W.Layout(max_width="100%", height="auto"))
+
+
+#: Live ManifestPanels, re-checked after every cell: any cell may change the cluster
+#: (``%kubectl apply``, ``start_chapter``), and a warning must not outlive its cause.
+_LIVE_PANELS: "weakref.WeakSet[ManifestPanel]" = weakref.WeakSet()
+_HOOKED: list[bool] = []
+
+
+def recheck_panels(*_: Any) -> None:
+    """Re-run every live ManifestPanel's check against the cluster as it is now."""
+    for panel in list(_LIVE_PANELS):
+        panel._guarded(panel.check)()
+
+
+def _hook_cell_runs() -> None:
+    if _HOOKED:
+        return
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return
+    ip = get_ipython()
+    if ip is not None:
+        ip.events.register("post_run_cell", recheck_panels)
+        _HOOKED.append(True)
+
+
 class ManifestPanel(_Panel):
     """A manifest to read, edit, check and apply.
 
@@ -274,6 +319,9 @@ class ManifestPanel(_Panel):
         self.apply_button.on_click(self._guarded(self.apply))
         self.delete_button.on_click(self._guarded(self.delete))
         self.editor.observe(self._guarded(self.check), names="value")
+        if pods is None:  # linting against the live cluster: follow its changes
+            _LIVE_PANELS.add(self)
+            _hook_cell_runs()
         style = W.HTML("<style>.netpol-yaml textarea{font-family:monospace;font-size:90%}</style>")
         self.widget = W.VBox([style, W.HTML(f"<b>{html.escape(self.source)}</b>"), self.editor,
                               self.problems, self.images,
@@ -300,9 +348,7 @@ class ManifestPanel(_Panel):
         self.check_result = result
         self.problems.value = _problems_html(result)
         if self._show_picture:
-            self.images.children = [W.Image(value=png, format="png",
-                                            layout=W.Layout(max_width="100%"))
-                                    for png in self.pictures()]
+            self.images.children = [_image(png) for png in self.pictures()]
         return result
 
     def pictures(self) -> list[bytes]:
@@ -323,6 +369,7 @@ class ManifestPanel(_Panel):
         result = kubectl(command, backend=self.backend, namespace=self.namespace,
                          stdin=self.editor.value)
         self._say(result.text or f"(kubectl {command}: no output, exit code {result.exit_code})")
+        self.check()  # the cluster changed: "selects no pod" may no longer be true
         return result
 
     def apply(self) -> Any:
@@ -343,8 +390,14 @@ class ManifestPanel(_Panel):
         return "\n".join(lines + ([out] if out else []))
 
     def _static_body(self) -> str:
-        body = f"<pre>{html.escape(self.editor.value)}</pre>"
-        return body + (self.problems.value or "")
+        # A file's text and picture are on the page already (show_file, picture); the
+        # check result is what only the panel knows. Text typed inline appears nowhere else.
+        body = "" if self.source != "<editor>" else indented_html(self.editor.value)
+        return body + f"<div><b>{html.escape(self.source)}</b>: " \
+            f"{self.problems.value or ''}</div>"
+
+    def static_pictures(self) -> list[tuple[bytes, str]]:
+        return []  # the chapter draws the policy with nk.picture() just above the panel
 
 
 def _problems_html(result: ManifestCheck) -> str:
@@ -496,7 +549,7 @@ class MatrixPanel(_Panel):
         self.predicted = predicted
         self.matrix: Optional[Matrix] = None
         self._png: Optional[bytes] = None
-        self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
         self.refresh_button = W.Button(description="Refresh", icon="refresh",
                                        button_style="primary")
         wide = {"description_width": "initial"}
@@ -519,8 +572,10 @@ class MatrixPanel(_Panel):
         from .plots import matrix_png
         self.matrix = _matrix(self.backend, self.sources, self.targets, self.namespace,
                               self.predicted)
+        from .plots import png_metadata
         self._png = matrix_png(self.matrix)
         self.image.value = self._png
+        self.image.width = str(png_metadata(self._png)["width"])  # natural size, not stretched
         self.why()
         return self.matrix
 
@@ -540,6 +595,11 @@ class MatrixPanel(_Panel):
 
     def pictures(self) -> list[bytes]:
         return [self._png] if self._png else []
+
+    def static_pictures(self) -> list[tuple[bytes, str]]:
+        if self._png is None or self.matrix is None:
+            return []
+        return [(self._png, self.matrix.alt_text())]
 
     def text(self) -> str:
         lines = [f"{self.name}: {', '.join(self.sources)} -> {', '.join(self.targets)} "

@@ -10,7 +10,8 @@ default-deny egress fails exactly where it would on a real cluster.
 Every mutating command is atomic: the state is snapshotted first and restored if
 the command raises.  The default clock starts at a fixed instant and advances one
 second per mutating command, so names, addresses, ages and outputs are the same
-on every run.  The pieces: :mod:`controllers` (state, Deployment -> ReplicaSet ->
+on every run (tests rely on it); the book's cluster (``nk`` / ``NETPOL_BACKEND=sim``)
+is given the real clock instead.  The pieces: :mod:`controllers` (state, Deployment -> ReplicaSet ->
 Pods), :mod:`network` (kube-dns, kube-proxy, the CNI), :mod:`images` and
 :mod:`programs` (what images run and serve), :mod:`commands`, :mod:`shell` and the
 tools (what runs in a pod), :mod:`outside` (the internet), :mod:`hostclient`

@@ -63,7 +63,12 @@ def test_assignment_from_jsonpath_then_shell_style_variables(ip: InteractiveShel
     cell(ip, "FRONTEND = %kubectl get pods -l app=frontend -o jsonpath='{.items[0].metadata.name}'")
     assert ip.user_ns["FRONTEND"] == FRONTEND
     assert isinstance(ip.user_ns["FRONTEND"], str)
-    assert capsys.readouterr().out == FRONTEND  # shown once, as the terminal would
+    # Shown once, ended like a terminal line (the prompt would start the next one), so
+    # two values printed by one cell stay on their own lines (issue 15).
+    assert capsys.readouterr().out == FRONTEND + "\n"
+    cell(ip, "A = %kubectl get pods -l app=frontend -o jsonpath='{.items[0].metadata.name}'\n"
+             "B = %kubectl get pods -l app=frontend -o jsonpath='{.items[0].metadata.name}'")
+    assert capsys.readouterr().out.splitlines() == [FRONTEND, FRONTEND]
     for form in ("${FRONTEND}", "$FRONTEND", "{FRONTEND}"):
         cell(ip, f"%kubectl exec -ti {form} -- curl -I --connect-timeout 5 backend:8080")
         assert cluster.calls[-1][:3] == ("exec", FRONTEND,

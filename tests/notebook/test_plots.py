@@ -27,9 +27,16 @@ def rgb(png: bytes) -> Image.Image:
 
 
 def check_png(png: bytes, *, width: tuple[int, int], height: tuple[int, int]) -> Image.Image:
-    """Signature, size in bounds (book width is 700 px) and clearly not blank."""
+    """Signature, size in bounds (in CSS pixels: the book's column is 700) and clearly not blank.
+
+    The PNG holds twice as many pixels (plots.SCALE), so it stays sharp on 2x screens, and
+    its metadata says to show it at its natural size.
+    """
     img = rgb(png)
     w, h = img.size
+    meta = plots.png_metadata(png)
+    assert (meta["width"] * plots.SCALE, meta["height"] * plots.SCALE) == (w, h)
+    w, h = meta["width"], meta["height"]
     assert width[0] <= w <= width[1] and height[0] <= h <= height[1], img.size
     pixels = np.asarray(img).reshape(-1, 3)
     non_white = float((pixels != 255).any(axis=1).mean())
@@ -74,7 +81,8 @@ def test_long_target_labels_are_handled() -> None:
 
 
 def test_matrix_repr_png_and_determinism() -> None:
-    assert LAB._repr_png_() == plots.matrix_png(LAB)  # Matrix draws itself through plots
+    png, meta = LAB._repr_png_()  # Jupyter output metadata: shown at its natural size
+    assert png == plots.matrix_png(LAB) and meta == plots.png_metadata(png)
     assert plots.matrix_png(LAB) == plots.matrix_png(LAB)  # no timestamps in the bytes
 
 
@@ -84,7 +92,7 @@ def test_lab_diff_png() -> None:
     before = Matrix(LAB.sources, LAB.targets, ((Cell(True),), (Cell(True),)), "TCP")
     after = Matrix(LAB.sources, LAB.targets, ((Cell(True),), (Cell(False),)), "TCP")
     d = before.diff(after)
-    img = check_png(d._repr_png_(), width=(450, 700), height=(250, 500))
+    img = check_png(d._repr_png_()[0], width=(450, 700), height=(250, 500))
     assert count(img, BLUE) > 500 and count(img, VERMILLION) > 500
 
 
@@ -129,11 +137,11 @@ spec:
 
 
 @pytest.mark.parametrize("pol, height", [
-    (lab_policy("backend-ingress-deny.yaml"), (250, 400)),
-    (lab_policy("backend-allow-ingress-frontend.yaml"), (250, 450)),
-    (lab_policy("deny-netpol.yaml"), (250, 400)),
-    (lab_policy("deny-netpol.yaml", 1), (250, 450)),
-    (from_dict(load_documents(COMPLEX)[0].obj), (450, 900)),
+    (lab_policy("backend-ingress-deny.yaml"), (250, 450)),
+    (lab_policy("backend-allow-ingress-frontend.yaml"), (250, 500)),
+    (lab_policy("deny-netpol.yaml"), (250, 450)),
+    (lab_policy("deny-netpol.yaml", 1), (250, 500)),
+    (from_dict(load_documents(COMPLEX)[0].obj), (450, 950)),
 ], ids=["ingress-deny", "allow-frontend", "default-deny", "allow-dns", "complex"])
 def test_policy_png(pol: NetworkPolicy, height: tuple[int, int]) -> None:
     img = check_png(plots.policy_png(pol), width=(700, 700), height=height)
@@ -145,7 +153,7 @@ def test_policy_picture_text_and_png() -> None:
     pol = lab_policy("backend-allow-ingress-frontend.yaml")
     pic = plots.PolicyPicture(pol)
     assert repr(pic) == str(pic) == policy_words(pol)
-    assert pic._repr_png_()[:8] == plots.PNG_SIGNATURE
+    assert pic._repr_png_()[0][:8] == plots.PNG_SIGNATURE
     from IPython.lib.pretty import pretty
     assert pretty(pic) == policy_words(pol)
 
@@ -164,3 +172,68 @@ def test_no_pyplot_state() -> None:
             "print('matplotlib.pyplot' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------- what a reader sees (issue 15)
+
+CH06 = ("client", "example-frontend"), ("example-frontend:5000", "mariadb:3306")
+
+
+def _texts(fig) -> list:
+    return [t for t in fig.findobj(lambda a: hasattr(a, "get_rotation") and hasattr(a, "get_text"))
+            if t.get_text()]
+
+
+def test_labels_are_horizontal_in_every_picture() -> None:
+    # Chapter 6's diff used to slant its column labels by 45 degrees while every other
+    # picture kept them level; long labels now wrap instead (and the panels stack).
+    src, tgt = CH06
+    before = Matrix(src, tgt, ((Cell(False), Cell(False)), (Cell(None), Cell(False))), "TCP")
+    after = Matrix(src, tgt, ((Cell(True), Cell(False)), (Cell(None), Cell(True))), "TCP")
+    long = Matrix(("a",), tuple(f"a-very-long-service-name-{j}:8080" for j in range(6)),
+                  ((tuple(Cell(True) for _ in range(6))),), "long labels")
+    ch06 = plots.diff_figure(before.diff(after))
+    for fig in (ch06, plots.matrix_figure(long), plots.diff_figure(long.diff(long))):
+        texts = _texts(fig)
+        assert texts and all(t.get_rotation() == 0 for t in texts)
+    # The chapter's labels are drawn level: whole, or split at the colon.
+    shown = {t.get_text() for t in _texts(ch06)}
+    assert "mariadb:3306" in shown and ("example-frontend:5000" in shown or
+                                        {"example-frontend", ":5000"} <= shown), shown
+
+
+def test_probed_matrices_say_which_cluster() -> None:
+    for cluster, words in (("the embedded cluster", "probed in the embedded cluster"),
+                           ("kind-netpol-course", "probed on kind-netpol-course")):
+        m = Matrix(LAB.sources, LAB.targets, LAB.cells, "TCP", "probed", cluster)
+        assert m.where() == words
+        shown = " ".join(t.get_text() for t in _texts(plots.matrix_figure(m)))
+        assert words in shown, shown
+        assert words in " ".join(t.get_text() for t in _texts(plots.diff_figure(m.diff(m))))
+    predicted = Matrix(LAB.sources, LAB.targets, LAB.cells, "TCP")
+    assert "predicted by the policy engine" in " ".join(
+        t.get_text() for t in _texts(plots.matrix_figure(predicted)))
+
+
+def test_legends_legible_on_a_phone() -> None:
+    # At 390 px the article column is about 350 px wide: a 700 px picture is shown at half
+    # size. Legend text must then still be 8 px or more (13 pt at 100 dpi is 18 px, so 9 px).
+    for fig in (plots.policy_figure(lab_policy("backend-allow-ingress-frontend.yaml")),
+                plots.matrix_figure(LAB)):
+        for legend in fig.legends:
+            for text in legend.get_texts():
+                px = text.get_fontsize() / 72 * plots.DPI * 350 / (fig.get_figwidth() * plots.DPI)
+                assert px >= 8, (text.get_text(), px)
+
+
+def test_subtitles_fit_inside_the_picture() -> None:
+    # Chapter 4's diff once cut its subtitle at both edges ("robed in the embedded ... the poc").
+    m = Matrix(LAB.sources, LAB.targets, LAB.cells, "TCP connections", "probed", "the embedded cluster")
+    long = Matrix(LAB.sources, LAB.targets, LAB.cells, "TCP", "probed",
+                  "kind-a-very-long-context-name-of-a-cluster-somewhere-far-away")
+    for fig in (plots.diff_figure(m.diff(m)), plots.matrix_figure(m), plots.diff_figure(long.diff(long)),
+                plots.matrix_figure(long)):
+        renderer = fig.canvas.get_renderer()
+        for t in _texts(fig):
+            box = t.get_window_extent(renderer=renderer)
+            assert box.x0 >= 0 and box.x1 <= fig.bbox.width + 0.5, (t.get_text(), box, fig.bbox.width)

@@ -132,7 +132,7 @@ def test_picture_needs_one_policy(lab):
         nk.picture(M("deny-netpol.yaml"), backend=lab.backend)
     pic = nk.picture(M("deny-netpol.yaml"), name="allow-dns", backend=lab.backend)
     assert str(pic).splitlines()[0] == "NetworkPolicy allow-dns in namespace lab"
-    assert pic._repr_png_()[:4] == b"\x89PNG"
+    assert pic._repr_png_()[0][:4] == b"\x89PNG"
 
 
 def test_book_manifests_are_valid():

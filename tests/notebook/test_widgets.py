@@ -196,3 +196,46 @@ def test_error_line() -> None:
     assert error_line(ValueError("")) == "error: ValueError"
     assert error_line(FileNotFoundError('error: the path "x" does not exist')) == \
         'error: the path "x" does not exist'
+
+
+# ---------------------------------------------------------------- what a reader sees (issue 15)
+
+def test_static_fallback_shows_only_what_the_page_does_not() -> None:
+    # Chapter 5 shows the file (nk.show_file) and its picture (nk.picture) right above the
+    # panel; the fallback adds the check result, not the same YAML and picture again.
+    html_ = ManifestPanel(DENY, backend=fake())._repr_mimebundle_()["text/html"]
+    assert STATIC_NOTE in html_ and "valid; no warnings" in html_
+    assert "<img" not in html_ and "podSelector" not in html_
+    # Text typed into the panel appears nowhere else: the fallback shows it.
+    inline = ManifestPanel(DENY.read_text(), backend=fake())._repr_mimebundle_()["text/html"]
+    assert "podSelector" in inline
+
+
+def test_panel_pictures_keep_their_natural_size(cluster) -> None:
+    from netpol_kernel.notebook.plots import png_metadata
+    panel = MatrixPanel(["frontend"], ["backend:8080"], backend=cluster, predicted=True)
+    natural = png_metadata(panel.image.value)["width"]
+    assert panel.image.width == str(natural) and panel.image.layout.max_width == "100%"
+    html_ = panel._repr_mimebundle_()["text/html"]
+    assert f'width="{natural}"' in html_
+    assert 'alt="Connectivity matrix, predicted by the policy engine: frontend to backend:8080 ' \
+           'allowed."' in html_  # the alt text says what the picture shows
+    images = ManifestPanel(DENY, backend=fake()).images.children
+    assert images and images[0].width == str(png_metadata(images[0].value)["width"])
+
+
+def test_warnings_follow_the_cluster() -> None:
+    # The "selects no pod ... that namespace has no pods" warning (policy/lint.py) must go
+    # once the pods exist: after Apply, and after any cell that changed the cluster.
+    from netpol_kernel.kubectl import kubectl
+    from netpol_kernel.notebook.widgets import recheck_panels
+    from netpol_kernel.sim.cluster import EmbeddedCluster
+    b = EmbeddedCluster()
+    panel = ManifestPanel(DENY, backend=b)
+    assert "that namespace has no pods" in panel.text()
+    assert kubectl("apply -f " + str(MANIFESTS / "simple-app.yaml"), backend=b).ok
+    recheck_panels()  # what IPython's post_run_cell event calls
+    assert "valid; no warnings" in panel.text()
+    assert kubectl("delete -f " + str(MANIFESTS / "simple-app.yaml"), backend=b).ok
+    panel.apply_button.click()  # Apply changes the cluster too: it re-checks
+    assert "that namespace has no pods" in panel.text()
