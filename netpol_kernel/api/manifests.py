@@ -5,6 +5,14 @@ A file may hold several YAML documents (``---``), JSON, empty documents
 :class:`Document` remembering where it came from, so errors can name the file
 and the object's position in it.
 
+This is the one place where input is decoded: bytes become text as kubectl's
+readers make them (:func:`decode_bytes`), the text is cut into documents at
+``---`` lines as apimachinery's ``YAMLReader`` cuts it, so a syntax error's line
+is counted from the start of its own document as kubectl counts it, and a
+value YAML cannot convert (``!!int abc``) is go-yaml's error, never a Python
+exception.  :func:`read_documents` keeps the objects before a bad document
+(kubectl creates them, then reports the error); :func:`load_documents` raises.
+
 >>> docs = load_documents('''
 ... apiVersion: v1
 ... kind: Namespace
@@ -32,7 +40,8 @@ import yaml
 
 from ..errors import FieldError, ManifestError, YAMLSyntaxError
 
-__all__ = ["Document", "load_documents", "load_path", "MANIFEST_SUFFIXES"]
+__all__ = ["Document", "load_documents", "load_path", "read_documents", "read_path", "decode_bytes",
+           "MANIFEST_SUFFIXES"]
 
 #: File endings ``kubectl apply -f DIR`` picks up.
 MANIFEST_SUFFIXES = (".json", ".yaml", ".yml")
@@ -48,6 +57,14 @@ _PLAIN_SCALARS = {_YAML + "null", _YAML + "bool", _YAML + "int", _YAML + "float"
 
 class _Unusual(Exception):
     """A node the fast path leaves to PyYAML's own constructor."""
+
+
+class _CannotDecode(Exception):
+    """A scalar whose explicit tag its text does not fit; the message is go-yaml's."""
+
+
+def _short(tag: str) -> str:
+    return "!!" + tag[len(_YAML):] if tag.startswith(_YAML) else tag
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -89,43 +106,6 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             pass  # not plain, or an error: PyYAML says what it makes of it
         return super().construct_document(node)
 
-    def _build(self, node: yaml.Node, built: dict) -> Any:
-        """Node to dict/list/scalar, or raise for anything unusual.
-
-        ``built`` maps container nodes to their objects, so that an alias
-        gives the same object (PyYAML's ``constructed_objects``).
-        """
-        cls = node.__class__
-        if cls is yaml.ScalarNode:
-            tag = node.tag
-            if tag == _STR:
-                return node.value
-            key = (tag, node.value)
-            if key in self._values:
-                return self._values[key]
-            if tag not in _PLAIN_SCALARS:
-                raise _Unusual  # !!binary, !!timestamp, merge key `<<`, ...
-            value = self._values[key] = self.yaml_constructors[tag](self, node)
-            return value
-        obj = built.get(node)
-        if obj is not None:
-            return obj
-        if cls is yaml.MappingNode and node.tag == _MAP:
-            obj = built[node] = {}
-            for key_node, value_node in node.value:
-                if key_node.__class__ is not yaml.ScalarNode:
-                    raise _Unusual  # a complex key: PyYAML may reject it
-                key = self._build(key_node, built)
-                obj[key] = self._build(value_node, built)
-        elif cls is yaml.SequenceNode and node.tag == _SEQ:
-            obj = built[node] = []
-            for child in node.value:
-                obj.append(self._build(child, built))
-        else:
-            raise _Unusual  # !!set, !!omap, a tag on the wrong kind of node, ...
-        return obj
-
-
 _INT = re.compile(r"""^(?:[-+]?0b[0-1_]+
                     |[-+]?0[0-7_]+
                     |[-+]?(?:0|[1-9][0-9_]*)
@@ -142,6 +122,30 @@ _Loader.yaml_implicit_resolvers = {
 }
 _Loader.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
 _Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
+
+
+class _KubectlLoader(_Loader):
+    """The loader :func:`read_documents` uses: a scalar its tag cannot convert is go-yaml's
+    error or, for a plain scalar that only looked like a number, go-yaml's string."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (yaml.YAMLError, _CannotDecode):
+            raise
+        except (ValueError, TypeError, IndexError, KeyError, ArithmeticError) as exc:
+            if not isinstance(node, yaml.ScalarNode):
+                raise _CannotDecode(f"cannot decode {_short(node.tag)}: {exc}") from None
+            implicit = self.resolve(yaml.ScalarNode, node.value, (True, False))
+            if node.style is None and implicit == node.tag:
+                # ``0b_`` resolves as an int but is none: go-yaml's resolve() then keeps the
+                # text as a string (yaml.v2 resolve.go).
+                return node.value
+            # An explicit tag the text does not fit (``!!int abc``, a bare ``!!int``):
+            # "cannot decode !!str `abc` as a !!int" (yaml.v2 resolve.go, failf).
+            raise _CannotDecode(f"cannot decode {_short(implicit)} `{node.value}` as a "
+                                f"{_short(node.tag)}") from None
+
 
 
 @dataclass(frozen=True)
@@ -164,47 +168,175 @@ def load_documents(text: str, source: str | None = None) -> list[Document]:
     :class:`ManifestError` for a document that is not an object or lacks
     ``apiVersion``/``kind``.
     """
-    docs: list[Document] = []
-    for raw in _parse(text, source):
-        for obj in _flatten(raw, source, len(docs)):
-            docs.append(Document(source, len(docs), obj))
+    docs, error = read_documents(text, source)
+    if error is not None:
+        raise error
     return docs
 
 
+def read_documents(text: str, source: str | None = None) -> tuple[list[Document], ManifestError | None]:
+    r"""The documents before the first bad one, and that one's error (or None).
+
+    kubectl's builder reads a file document by document and stops the file at
+    the first it cannot decode, after acting on the ones before it:
+
+    >>> docs, err = read_documents("kind: Namespace\napiVersion: v1\nmetadata: {name: a}\n---\n"
+    ...                            "apiVersion: v1\nkind: Pod\nmetadata:\n\tname: b\n", source="f.yaml")
+    >>> [d.obj["metadata"]["name"] for d in docs], str(err)
+    (['a'], 'error: error parsing f.yaml: error converting YAML to JSON: yaml: line 4: found character that cannot start any token')
+    """
+    docs: list[Document] = []
+    try:
+        for raw in _parse(text, source):
+            for obj in _flatten(raw, source, len(docs)):
+                docs.append(Document(source, len(docs), obj))
+    except ManifestError as exc:
+        return docs, exc
+    return docs, None
+
+
 def load_path(path: str | os.PathLike) -> list[Document]:
-    """Read a file, a directory (non-recursive, sorted) or ``-`` (stdin)."""
+    """Read a file, a directory (non-recursive, sorted) or ``-`` (stdin); raise at the first error."""
+    docs, errors = read_path(path)
+    if errors:
+        raise errors[0]
+    return docs
+
+
+def read_path(path: str | os.PathLike) -> tuple[list[Document], list[ManifestError]]:
+    """Every document of a file, a directory (non-recursive, sorted) or ``-`` (stdin) that
+    decodes, and one error per file that stops early, as ``kubectl apply -f DIR`` goes on
+    with the other files of a directory."""
     name = os.fspath(path)
     if name == "-":
-        return load_documents(sys.stdin.read(), source="STDIN")
+        docs, err = read_documents(_stdin_text(), source="STDIN")
+        return docs, [err] if err else []
     p = Path(name)
     if not p.exists():
         # kubectl's own wording, so the CLI can print str(exc) as is.
         raise FileNotFoundError(f'error: the path "{name}" does not exist')
     if p.is_dir():
-        files = sorted(f for f in p.iterdir() if f.is_file() and f.name.endswith(MANIFEST_SUFFIXES))
-        return [d for f in files for d in load_documents(_read(f), source=os.path.join(name, f.name))]
-    return load_documents(_read(p), source=name)
+        files = [(os.path.join(name, f.name), f) for f in sorted(p.iterdir())
+                 if f.is_file() and f.name.endswith(MANIFEST_SUFFIXES)]
+    else:
+        files = [(name, p)]
+    docs: list[Document] = []
+    errors: list[ManifestError] = []
+    for source, f in files:
+        got, err = read_documents(decode_bytes(f.read_bytes()), source=source)
+        docs += got
+        if err is not None:
+            errors.append(err)
+    return docs, errors
 
 
-def _read(path: Path) -> str:
-    # utf-8-sig: editors on Windows like to prepend a BOM, which YAML rejects.
-    return path.read_text(encoding="utf-8-sig")
+def _stdin_text() -> str:
+    buffer = getattr(sys.stdin, "buffer", None)
+    return decode_bytes(buffer.read()) if buffer is not None else sys.stdin.read()
 
 
-def _parse(text: str, source: str | None) -> list[Any]:
-    """Every non-empty top-level document, in order."""
+def decode_bytes(data: bytes) -> str:
+    r"""Bytes to text as kubectl reads a manifest; never raises.
+
+    go-yaml detects a UTF-16 byte-order mark and decodes UTF-16 (yaml.v2
+    readerc.go, yaml_parser_determine_encoding); a UTF-8 one is dropped.  Bytes
+    that are not UTF-8 reach the API server as U+FFFD, as Go's encoding/json
+    writes them (kubectl 1.32 prints ``"x": "\ufffd"`` for a value of ``\xff``).
+
+    >>> decode_bytes(b"\xef\xbb\xbfa: 1"), decode_bytes("a: 1".encode("utf-16")), decode_bytes(b"a: \xff")
+    ('a: 1', 'a: 1', 'a: \ufffd')
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16", "replace")
+    if data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]
+    return data.decode("utf-8", "replace")
+
+
+#: A line starting with this ends a YAML document (apimachinery util/yaml, YAMLReader).
+_SEPARATOR = "---"
+
+
+def _chunks(text: str) -> Iterator[str]:
+    """The text of each document, cut where apimachinery's YAMLReader cuts it.
+
+    A line beginning with ``---`` ends the document before it and is dropped;
+    with nothing before it, it stays as the first line of the next document.
+    Only spaces and a comment may follow the dashes ("invalid Yaml document
+    separator").  Each chunk is parsed on its own, so an error's line counts from
+    the chunk's first line, as kubectl prints it.
+    """
+    buf: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith(_SEPARATOR):
+            rest = line[len(_SEPARATOR):].strip()
+            if rest and not rest.startswith("#"):
+                raise YAMLSyntaxError(None, None, f"invalid Yaml document separator: {rest}")
+            if buf:
+                yield "".join(buf)
+                buf = []
+                continue
+        buf.append(line)
+    if buf:
+        yield "".join(buf)
+
+
+def _parse(text: str, source: str | None) -> Iterator[Any]:
+    """Every non-empty top-level document, in order; raises at the first bad one."""
     if text.lstrip().startswith(("{", "[")):
         parsed = _parse_json(text)
         if parsed is not None:
-            return parsed
+            yield from parsed
+            return
+    tags: dict = {}
+    values: dict = {}
     try:
-        return [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
+        for chunk in _chunks(text):
+            obj = _load_one(chunk, source, tags, values)
+            if obj is not None:
+                yield obj
+    except YAMLSyntaxError as exc:
+        if exc.source is None and source is not None:
+            raise YAMLSyntaxError(source, exc.line, exc.problem) from None
+        raise
+
+
+def _load_one(chunk: str, source: str | None, tags: dict, values: dict) -> Any:
+    """The first document of one chunk (sigs.k8s.io/yaml reads only the first)."""
+    loader = None
+    try:
+        loader = _KubectlLoader(chunk)  # checks the characters first
+        loader._tags, loader._values = tags, values  # shared: the same scalars recur across documents
+        return loader.get_data() if loader.check_data() else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise YAMLSyntaxError(source, line, exc.problem or str(exc)) from None
-    except yaml.YAMLError as exc:  # e.g. a reader error on a control character
+        raise YAMLSyntaxError(source, _go_yaml_line(exc), exc.problem or str(exc)) from None
+    except yaml.reader.ReaderError:
+        # go-yaml's wording for a byte YAML forbids (yaml.v2 readerc.go)
+        raise YAMLSyntaxError(source, None, "control characters are not allowed") from None
+    except yaml.YAMLError as exc:
         raise YAMLSyntaxError(source, None, str(exc)) from None
+    except _CannotDecode as exc:
+        raise YAMLSyntaxError(source, None, str(exc)) from None
+    except RecursionError:
+        raise YAMLSyntaxError(source, None, "exceeded max depth of 10000") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _go_yaml_line(exc: yaml.MarkedYAMLError) -> int | None:
+    """The line go-yaml prints (yaml.v2 yaml.go, parser.fail), which libyaml's marks give.
+
+    A scanner error prints its mark's line 1-based; any other error prints the
+    0-based line of its mark, or of its context mark when that is 0, and no
+    line at all when both are 0 (``yaml: mapping values are not allowed...``).
+    """
+    problem, context = exc.problem_mark, exc.context_mark
+    if problem is not None and problem.line != 0:
+        return problem.line + 1 if isinstance(exc, yaml.scanner.ScannerError) else problem.line
+    if context is not None and context.line != 0:
+        return context.line
+    return None
 
 
 def _parse_json(text: str) -> list[Any] | None:
@@ -236,7 +368,14 @@ def _flatten(obj: Any, source: str | None, index: int) -> Iterator[dict]:
             what = {dict: "object", str: "string", bool: "bool"}.get(type(items), "number")
             err = FieldError("items", "Invalid", f"must be a list (got {what})")
             raise ManifestError(kind, "", [err], source=source, index=index)
+        # A typed list (PodList) leaves its items' kind and apiVersion out; kubectl fills
+        # them in from the list when both are missing (apimachinery unstructured.go,
+        # decodeToList: "For typed lists, e.g., a PodList, API server doesn't set each
+        # item's APIVersion and Kind").  A plain List has no item kind to give.
+        item_kind = kind[: -len("List")]
         for item in items:
+            if item_kind and isinstance(item, dict) and not item.get("kind") and not item.get("apiVersion"):
+                item = {"apiVersion": obj.get("apiVersion"), "kind": item_kind, **item}
             for sub in _flatten(item, source, index):
                 yield sub
                 index += 1

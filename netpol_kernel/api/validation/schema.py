@@ -33,14 +33,19 @@ def _fast(spec: Any) -> Any:
 
 
 def _all_fit(items: Any, fast: Any) -> bool:
-    """Would every item (of a list, or values of a map) decode cleanly against ``fast``?"""
+    """Would every item (of a list, or values of a map) decode cleanly against ``fast``?
+
+    A null item is not clean: the full walk gives it its Go zero value.
+    """
     if type(fast) is tuple:  # scalars, the common case: a tight loop
         for x in items:
-            if type(x) not in fast and x is not None:
+            if type(x) not in fast:
                 return False
         return True
+    if fast is ANY:
+        return True
     for x in items:
-        if not (x is None or fast is ANY or fast.clean(x)):
+        if x is None or not fast.clean(x):
             return False
     return True
 
@@ -50,18 +55,22 @@ def _all_fit(items: Any, fast: Any) -> bool:
 # decides), never True for one that is not.  Nearly every manifest is clean, so
 # field paths are only built for the subtrees that actually have a problem.
 class _Obj:
-    __slots__ = ("fields", "_fast")
+    """An object with known fields; ``open`` ones accept other fields unchecked (a status)."""
 
-    def __init__(self, fields: dict[str, Any]):
+    __slots__ = ("fields", "_fast", "open")
+
+    def __init__(self, fields: dict[str, Any], open: bool = False):
         self.fields = fields
         self._fast = {k: _fast(v) for k, v in fields.items()}
+        self.open = open
 
     def clean(self, value: Any) -> bool:
         if type(value) is not dict:
             return False
         fast = self._fast
+        unknown = ANY if self.open else _UNKNOWN
         for k, item in value.items():
-            f = fast.get(k, _UNKNOWN)  # non-string keys are never fields: unknown, so not clean
+            f = fast.get(k, unknown)  # non-string keys are never fields: unknown, so not clean
             if type(f) is tuple:
                 if type(item) not in f and item is not None:
                     return False
@@ -130,23 +139,40 @@ def decode(value: Any, spec: Any, path: str, errs: Errors) -> None:
         _report(value, spec, path, errs)
 
 
+def _zero(spec: Any) -> Any:
+    """Go's zero value for an item of this spec (None: a nil slice, map or pointer)."""
+    if isinstance(spec, _Obj):
+        return {}
+    return {STR: "", INT: 0, BOOL: False, INT_OR_STR: 0}.get(spec) if isinstance(spec, str) else None
+
+
 def _report(value: Any, spec: Any, path: str, errs: Errors) -> None:
-    """The full walk of a container that is not clean, building paths as it goes."""
+    """The full walk of a container that is not clean, building paths as it goes.
+
+    A null list item or map value becomes its Go zero value in place, as JSON
+    decoding into Go leaves it (``ports: [null]`` is a port with its defaults,
+    ``policyTypes: [null]`` the empty string, which the rules then judge).
+    """
     if isinstance(spec, _List):
         if not isinstance(value, list):
             errs.append(type_error(path, value, "a list"))
         else:
             for i, item in enumerate(value):
+                if item is None:
+                    item = value[i] = _zero(spec.item)
                 decode(item, spec.item, f"{path}[{i}]", errs)
     elif not isinstance(value, dict):
         errs.append(type_error(path, value, "an object"))
     elif isinstance(spec, _Map):
         for k, item in value.items():
+            if item is None:
+                item = value[k] = _zero(spec.item)
             decode(item, spec.item, child(path, key_text(k)), errs)
     else:
         for k, item in value.items():
             if key_text(k) not in spec.fields:
-                errs.append(FieldError.unknown(child(path, key_text(k))))
+                if not spec.open:
+                    errs.append(FieldError.unknown(child(path, key_text(k))))
             else:
                 decode(item, spec.fields[key_text(k)], child(path, key_text(k)), errs)
 
@@ -210,13 +236,18 @@ _PEER = _Obj({"podSelector": SELECTOR_SCHEMA, "namespaceSelector": SELECTOR_SCHE
 _NP_PORTS = _List(_Obj({"protocol": STR, "port": INT_OR_STR, "endPort": INT}))
 
 
+#: A status: must be an object; the fields this package reads are typed, the rest kept.
+_STATUS = _Obj({}, open=True)
+_POD_STATUS = _Obj({"podIP": STR, "podIPs": _List(_Obj({"ip": STR})), "phase": STR}, open=True)
+
+
 def _top(**fields: Any) -> _Obj:
-    return _Obj({"apiVersion": STR, "kind": STR, "metadata": _META, "status": ANY, **fields})
+    return _Obj({"apiVersion": STR, "kind": STR, "metadata": _META, "status": _STATUS, **fields})
 
 
 SCHEMAS: dict[tuple[str, str], _Obj] = {
     ("v1", "Namespace"): _top(spec=_Obj({"finalizers": _List(STR)})),
-    ("v1", "Pod"): _top(spec=_POD_SPEC),
+    ("v1", "Pod"): _top(spec=_POD_SPEC, status=_POD_STATUS),
     ("v1", "Service"): _top(spec=_Obj({
         "ports": _List(_Obj({"name": STR, "protocol": STR, "appProtocol": STR, "port": INT,
                              "targetPort": INT_OR_STR, "nodePort": INT})),
@@ -248,3 +279,27 @@ SCHEMAS: dict[tuple[str, str], _Obj] = {
 
 #: (apiVersion, kind) pairs :func:`validate` knows.
 SUPPORTED_KINDS: tuple[tuple[str, str], ...] = tuple(SCHEMAS)
+
+#: Other built-in kinds real manifests carry, each with whether it is namespaced
+#: (`kubectl api-resources` on a kind v1.31 cluster).  Their metadata is checked,
+#: the rest of them is kept unchecked; the analysis ignores them.
+OTHER_KINDS: dict[tuple[str, str], bool] = {
+    ("v1", "ServiceAccount"): True, ("v1", "PersistentVolumeClaim"): True, ("v1", "PersistentVolume"): False,
+    ("v1", "LimitRange"): True, ("v1", "ResourceQuota"): True, ("v1", "ReplicationController"): True,
+    ("v1", "Endpoints"): True, ("v1", "Event"): True, ("v1", "PodTemplate"): True, ("v1", "Node"): False,
+    ("rbac.authorization.k8s.io/v1", "Role"): True, ("rbac.authorization.k8s.io/v1", "RoleBinding"): True,
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"): False,
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): False,
+    ("networking.k8s.io/v1", "Ingress"): True, ("networking.k8s.io/v1", "IngressClass"): False,
+    ("batch/v1", "Job"): True, ("batch/v1", "CronJob"): True,
+    ("policy/v1", "PodDisruptionBudget"): True,
+    ("autoscaling/v1", "HorizontalPodAutoscaler"): True, ("autoscaling/v2", "HorizontalPodAutoscaler"): True,
+    ("discovery.k8s.io/v1", "EndpointSlice"): True, ("coordination.k8s.io/v1", "Lease"): True,
+    ("storage.k8s.io/v1", "StorageClass"): False, ("scheduling.k8s.io/v1", "PriorityClass"): False,
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"): False,
+    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"): False,
+    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"): False,
+    ("apps/v1", "ControllerRevision"): True,
+}
+#: Their schema: the type meta and metadata known, the rest of the object kept as it is.
+OTHER_SCHEMA = _Obj({"apiVersion": STR, "kind": STR, "metadata": _META}, open=True)
