@@ -3,7 +3,13 @@
 Every document is validated first; nothing invalid is ever evaluated.  A
 workload (Deployment, ReplicaSet, StatefulSet, DaemonSet) stands for its pods
 with one endpoint named after the workload: its replicas share labels and ports,
-so they share every verdict.
+so they share every verdict.  A workload that shares its name with a Pod (or
+with a workload of another kind) in one namespace is named ``kind/name``
+(``default/deployment/web``), so endpoints are unique per (kind, namespace, name).
+
+What the analysis does not use is kept and said in :attr:`World.notes`: objects
+of other built-in kinds (ServiceAccount, Role, Ingress...), and an object given
+twice, of which the last is used, as ``kubectl apply`` would leave it.
 
 >>> w = World.from_texts(['''
 ... apiVersion: v1
@@ -23,10 +29,13 @@ from typing import Iterable, Sequence, Union
 from .engine import Engine
 from ..errors import ManifestError
 from ..api.manifests import Document, load_documents, load_path
-from .objects import Namespace, NetworkPolicy, Pod, Service, Workload, from_dict
-from ..api.validation import check
+from .objects import DEFAULT_NAMESPACE, Namespace, NetworkPolicy, Pod, Service, Workload, from_dict
+from ..api.validation import OTHER_KINDS, check, is_modelled
 
 __all__ = ["World", "InvalidManifests"]
+
+#: Kinds without a namespace (besides Namespace itself).
+_CLUSTER_KINDS = {kind for (_, kind), namespaced in OTHER_KINDS.items() if not namespaced}
 
 
 class InvalidManifests(ManifestError):
@@ -52,25 +61,50 @@ class World:
     services: tuple[Service, ...]
     policies: tuple[NetworkPolicy, ...]
     documents: int = 0  # how many objects were read (Secrets and ConfigMaps included)
+    notes: tuple[str, ...] = ()  # what the analysis left out, and why
 
     @classmethod
     def from_documents(cls, docs: Iterable[Document]) -> "World":
-        problems, objs = [], []
+        problems: list[ManifestError] = []
+        latest: dict[tuple[str, str, str], Document] = {}  # (kind, namespace, name) -> last document
+        twice: dict[tuple[str, str, str], list[str]] = {}
+        ignored: dict[str, list[str]] = {}
+        count = 0
         for doc in docs:
             try:
                 check(doc)
             except ManifestError as e:
                 problems.append(e)
                 continue
-            objs.append(from_dict(doc.obj))
+            count += 1
+            kind, ns, name = _identity(doc.obj)
+            if not is_modelled(doc.obj):
+                ignored.setdefault(kind, []).append(f"{ns}/{name}" if ns else name)
+                continue
+            key = (kind, ns, name)
+            if key in latest:
+                twice.setdefault(key, [_where(latest[key])]).append(_where(doc))
+            latest[key] = doc
         if problems:
             raise InvalidManifests(problems)
+        objs = [from_dict(d.obj) for d in latest.values()]
+        notes = [f"{kind}/{name} in namespace {ns or '-'} is given {len(srcs)} times ({', '.join(srcs)}); "
+                 "the last one is used, as kubectl apply leaves it" for (kind, ns, name), srcs in twice.items()]
+        notes += [f"not part of the analysis (kind {kind}): {', '.join(names)}"
+                  for kind, names in sorted(ignored.items())]
         pods = [o for o in objs if isinstance(o, Pod)]
-        pods += [Pod(w.name, w.namespace, w.template_labels, w.containers, None,
-                     f"{w.kind}/{w.name}", w.host_network) for w in objs if isinstance(w, Workload)]
+        workloads = [w for w in objs if isinstance(w, Workload)]
+        taken: dict[tuple[str, str], int] = {}
+        for o in pods + workloads:
+            taken[o.namespace, o.name] = taken.get((o.namespace, o.name), 0) + 1
+        for w in workloads:
+            clash = taken[w.namespace, w.name] > 1
+            endpoint = f"{w.kind.lower()}/{w.name}" if clash else w.name
+            pods.append(Pod(endpoint, w.namespace, w.template_labels, w.containers, None,
+                            f"{w.kind}/{w.name}", w.host_network))
         return cls(tuple(o for o in objs if isinstance(o, Namespace)), tuple(pods),
                    tuple(o for o in objs if isinstance(o, Service)),
-                   tuple(o for o in objs if isinstance(o, NetworkPolicy)), len(objs))
+                   tuple(o for o in objs if isinstance(o, NetworkPolicy)), count, tuple(notes))
 
     @classmethod
     def from_paths(cls, paths: Iterable[Union[str, os.PathLike]]) -> "World":
@@ -88,3 +122,16 @@ class World:
 
     def engine(self) -> Engine:
         return Engine(self.namespaces, self.pods, self.policies, self.services)
+
+
+def _identity(obj: dict) -> tuple[str, str, str]:
+    """(kind, namespace, name) of a validated object; cluster-scoped kinds have no namespace."""
+    md = obj.get("metadata") or {}
+    kind = str(obj.get("kind"))
+    scoped = kind != "Namespace" and not kind.startswith("Cluster") and kind not in _CLUSTER_KINDS
+    ns = str(md.get("namespace") or DEFAULT_NAMESPACE) if scoped else ""
+    return kind, ns, str(md.get("name") or md.get("generateName") or "")
+
+
+def _where(doc: Document) -> str:
+    return f"{doc.source or '<input>'} #{doc.index + 1}"
