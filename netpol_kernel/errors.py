@@ -183,8 +183,8 @@ class YAMLSyntaxError(ManifestError):
 
     def message(self) -> str:
         src = self.source or "<input>"
-        loc = f" line {self.line}" if self.line else ""
-        return f'error: error parsing {src}: error converting YAML to JSON: yaml:{loc}: {self.problem}'
+        loc = f"line {self.line}: " if self.line else ""  # go-yaml leaves the line out when it has none
+        return f'error: error parsing {src}: error converting YAML to JSON: yaml: {loc}{self.problem}'
 
     def lines(self) -> list[str]:
         src = self.source or "<input>"

@@ -40,8 +40,8 @@ import yaml
 
 from ..errors import FieldError, ManifestError, YAMLSyntaxError
 
-__all__ = ["Document", "load_documents", "load_path", "read_documents", "read_path", "decode_bytes",
-           "MANIFEST_SUFFIXES"]
+__all__ = ["Document", "load_documents", "load_path", "read_documents", "read_path", "read_file",
+           "manifest_files", "decode_bytes", "MANIFEST_SUFFIXES"]
 
 #: File endings ``kubectl apply -f DIR`` picks up.
 MANIFEST_SUFFIXES = (".json", ".yaml", ".yml")
@@ -207,27 +207,35 @@ def read_path(path: str | os.PathLike) -> tuple[list[Document], list[ManifestErr
     """Every document of a file, a directory (non-recursive, sorted) or ``-`` (stdin) that
     decodes, and one error per file that stops early, as ``kubectl apply -f DIR`` goes on
     with the other files of a directory."""
-    name = os.fspath(path)
-    if name == "-":
+    if os.fspath(path) == "-":
         docs, err = read_documents(_stdin_text(), source="STDIN")
         return docs, [err] if err else []
+    docs: list[Document] = []
+    errors: list[ManifestError] = []
+    for source in manifest_files(path):
+        got, err = read_file(source)
+        docs += got
+        if err is not None:
+            errors.append(err)
+    return docs, errors
+
+
+def manifest_files(path: str | os.PathLike) -> list[str]:
+    """The files ``-f PATH`` names: the file, or a directory's manifest files (sorted, not recursive)."""
+    name = os.fspath(path)
     p = Path(name)
     if not p.exists():
         # kubectl's own wording, so the CLI can print str(exc) as is.
         raise FileNotFoundError(f'error: the path "{name}" does not exist')
     if p.is_dir():
-        files = [(os.path.join(name, f.name), f) for f in sorted(p.iterdir())
-                 if f.is_file() and f.name.endswith(MANIFEST_SUFFIXES)]
-    else:
-        files = [(name, p)]
-    docs: list[Document] = []
-    errors: list[ManifestError] = []
-    for source, f in files:
-        got, err = read_documents(decode_bytes(f.read_bytes()), source=source)
-        docs += got
-        if err is not None:
-            errors.append(err)
-    return docs, errors
+        return [os.path.join(name, f.name) for f in sorted(p.iterdir())
+                if f.is_file() and f.name.endswith(MANIFEST_SUFFIXES)]
+    return [name]
+
+
+def read_file(source: str) -> tuple[list[Document], ManifestError | None]:
+    """:func:`read_documents` on one file's bytes."""
+    return read_documents(decode_bytes(Path(source).read_bytes()), source=source)
 
 
 def _stdin_text() -> str:

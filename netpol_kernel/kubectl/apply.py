@@ -21,26 +21,42 @@ from .render import ErrorText
 # ---------------------------------------------------------------- apply / create / delete
 
 
-def _load(ctx: Ctx, paths: Sequence[str]) -> tuple[list[Any], list[ErrorText]]:
-    """Read every -f; a missing path stops everything (kubectl's builder does the same)."""
-    from ..api.manifests import load_documents, load_path
+def _load(ctx: Ctx, paths: Sequence[str]) -> list[Any]:
+    """Read every -f, in kubectl's order: documents and, where a file stops, its error.
+
+    A missing path stops everything (kubectl's builder checks paths first).  A
+    document that cannot be decoded ends its file, after the documents before it;
+    the other files of a directory or of the -f list are still read, as kubectl's
+    builder (ContinueOnError) does.
+    """
+    from ..api.manifests import manifest_files, read_documents, read_file
 
     missing = [p for p in paths if p != "-" and not os.path.exists(p)]
     if missing:
         raise ErrorsExit([render.plain_error(f'error: the path "{p}" does not exist') for p in missing])
-    docs: list[Any] = []
-    errors: list[ErrorText] = []
+    items: list[Any] = []
     for path in paths:
         try:
-            docs += (load_documents(ctx.stdin or "", source="STDIN") if path == "-" else load_path(path))
-        except (ManifestError, OSError, UnicodeDecodeError) as exc:
-            errors.append(error_for(exc, source="STDIN" if path == "-" else path))
-    return docs, errors
+            sources = ["-"] if path == "-" else manifest_files(path)
+        except OSError as exc:
+            items.append(error_for(exc, source=path))
+            continue
+        for source in sources:
+            try:
+                docs, err = (read_documents(ctx.stdin or "", source="STDIN") if source == "-"
+                             else read_file(source))
+            except OSError as exc:  # unreadable: Go's words ("open F: permission denied"), and on
+                items.append(render.plain_error(f"error: open {source}: {(exc.strerror or str(exc)).lower()}"))
+                continue
+            items += docs
+            if err is not None:
+                items.append(error_for(err, source=err.source or source))
+    return items
 
 
 def _doc_namespace(ctx: Ctx, doc: Any) -> Optional[ErrorText]:
     """kubectl refuses an object whose namespace differs from an explicit -n."""
-    ns = (doc.obj.get("metadata") or {}).get("namespace")
+    ns = _meta(doc.obj).get("namespace")
     if ctx.explicit_ns and ns and ns != ctx.namespace and namespaced(str(doc.obj.get("kind"))):
         return render.plain_error(
             f'error: the namespace from the provided object "{ns}" does not match the namespace '
@@ -74,29 +90,48 @@ def run_apply(ctx: Ctx) -> int:
     if ctx.args.positional:
         raise Exit(f"error: Unexpected args: {ctx.args.positional}\n"
                     "See 'kubectl apply -h' for help and examples")
-    docs, errors = _load(ctx, paths)
-    if not docs and not errors:
+    items = _load(ctx, paths)
+    if not items:
         raise Exit("error: no objects passed to apply")
-    # Like kubectl: successes are printed as they happen, errors gathered at the end.
-    groups: list[tuple[Optional[str], list[Any]]] = []
-    for doc in docs:
-        problem = _doc_namespace(ctx, doc)
+    # Like kubectl: successes are printed as they happen, errors gathered at the end in
+    # the order they happened.  Neighbouring documents for one namespace go in one call.
+    errors: list[ErrorText] = []
+    group: list[Any] = []
+    group_ns: Optional[str] = None
+
+    def flush() -> None:
+        if group:
+            results, errs = _apply_docs(ctx, group, group_ns)
+            ctx.out.out("".join(f"{r}\n" for r in results))
+            errors.extend(errs)
+            group.clear()
+
+    for item in items:
+        if isinstance(item, ErrorText):
+            flush()
+            errors.append(item)
+            continue
+        problem = _doc_namespace(ctx, item)
         if problem:
+            flush()
             errors.append(problem)
             continue
         # An object's own namespace wins unless -n was given (then kubectl insists they agree).
-        has_ns = bool((doc.obj.get("metadata") or {}).get("namespace"))
+        has_ns = bool(_meta(item.obj).get("namespace"))
         namespace = ctx.namespace if ctx.explicit_ns or not has_ns else None
-        if groups and groups[-1][0] == namespace:
-            groups[-1][1].append(doc)
-        else:
-            groups.append((namespace, [doc]))
-    for namespace, group in groups:
-        results, errs = _apply_docs(ctx, group, namespace)
-        ctx.out.out("".join(f"{r}\n" for r in results))
-        errors += errs
+        if group and namespace != group_ns:
+            flush()
+        group_ns = namespace
+        group.append(item)
+    flush()
     print_errors(ctx.out, errors)
     return 1 if errors else 0
+
+
+def _meta(obj: Any) -> dict:
+    """An object's metadata, or {} when it is not a map (validation reports that)."""
+    md = obj.get("metadata") if isinstance(obj, dict) else None
+    return md if isinstance(md, dict) else {}
 
 
 def run_create(ctx: Ctx) -> int:
@@ -128,18 +163,23 @@ def _create_namespace(ctx: Ctx, name: str) -> int:
 
 
 def _create_from_files(ctx: Ctx) -> int:
-    docs, errors = _load(ctx, ctx.many("filename"))
-    for doc in docs:
+    errors: list[ErrorText] = []
+    for doc in _load(ctx, ctx.many("filename")):
+        if isinstance(doc, ErrorText):
+            errors.append(doc)
+            continue
         kind = str(doc.obj.get("kind"))
-        name = str((doc.obj.get("metadata") or {}).get("name", ""))
-        ns = (doc.obj.get("metadata") or {}).get("namespace") or ctx.namespace
+        name = str(_meta(doc.obj).get("name", ""))
+        ns = _meta(doc.obj).get("namespace") or ctx.namespace
+        if not isinstance(ns, str):
+            ns = ctx.namespace
         if kind in RESOURCES and name and _present(ctx, kind, name, ns):
             plural, qualified = RESOURCES[kind][0], RESOURCES[kind][1]
             group = qualified.partition(".")[2]
             exists = AlreadyExistsError(f"{plural}.{group}" if group else plural, name)
             errors.append(error_for(exists, source=doc.source))
             continue
-        results, errs = _apply_docs(ctx, [doc], ctx.namespace if ctx.explicit_ns or not (doc.obj.get("metadata") or {}).get("namespace") else None)
+        results, errs = _apply_docs(ctx, [doc], ctx.namespace if ctx.explicit_ns or not _meta(doc.obj).get("namespace") else None)
         ctx.out.out("".join(f"{RESOURCES.get(r.kind, ('', r.kind.lower()))[1]}/{r.name} created\n"
                             for r in results))
         errors += errs
@@ -164,9 +204,11 @@ def run_delete(ctx: Ctx) -> int:
     targets: list[tuple[str, str, Optional[str], Optional[str]]] = []  # kind, name, ns, source
     paths = ctx.many("filename")
     if paths:
-        docs, errors = _load(ctx, paths)
-        for doc in docs:
-            meta = doc.obj.get("metadata") or {}
+        for doc in _load(ctx, paths):
+            if isinstance(doc, ErrorText):
+                errors.append(doc)
+                continue
+            meta = _meta(doc.obj)
             targets.append((str(doc.obj.get("kind")), str(meta.get("name", "")),
                             meta.get("namespace") or ctx.namespace, doc.source))
     elif not ctx.args.positional:
@@ -211,19 +253,11 @@ def run_label(ctx: Ctx) -> int:
     if not pos:
         raise Exit("error: one or more resources must be specified as <resource> <name> or "
                     "<resource>/<name>\nSee 'kubectl label -h' for help and examples")
-    is_change = [("=" in p or p.endswith("-")) for p in pos]
-    first_change = is_change.index(True) if True in is_change else len(pos)
-    objects, changes = pos[:first_change], pos[first_change:]
+    objects, changes = _resources_and_pairs(pos)
     if not changes:
         raise Exit("error: at least one label update is required\n"
                     "See 'kubectl label -h' for help and examples")
-    labels: dict[str, Optional[str]] = {}
-    for change in changes:
-        if "=" in change:
-            key, _, value = change.partition("=")
-            labels[key] = value
-        else:
-            labels[change[:-1]] = None
+    labels = _parse_labels(changes)
     requests = resource_requests(objects)
     if any(kind == "Node" for kind, _ in requests):
         raise ctx.unsupported()
@@ -240,3 +274,46 @@ def run_label(ctx: Ctx) -> int:
             errors.append(error_for(exc))
     print_errors(ctx.out, errors)
     return 1 if errors else 0
+
+
+def _resources_and_pairs(args: Sequence[str]) -> tuple[list[str], list[str]]:
+    """kubectl's cmdutil.GetResourcesAndPairs: resources first, then ``k=v`` / ``k-`` changes."""
+    resources: list[str] = []
+    pairs: list[str] = []
+    for arg in args:
+        change = ("=" in arg and not arg.startswith("=")) or (arg.endswith("-") and arg != "-")
+        if change:
+            pairs.append(arg)
+        elif pairs:
+            raise Exit(f"error: all resources must be specified before label changes: {arg}")
+        else:
+            resources.append(arg)
+    return resources, pairs
+
+
+def _parse_labels(changes: Sequence[str]) -> dict[str, Optional[str]]:
+    """kubectl label's parseLabels (kubectl/pkg/cmd/label/label.go, 1.32): values are checked
+    here, keys by the API server (the backend).  None marks a removal.
+
+    >>> _parse_labels(["app=web", "tier-"])
+    {'app': 'web', 'tier': None}
+    """
+    from ..api.validation.names import is_label_value
+    labels: dict[str, Optional[str]] = {}
+    remove: list[str] = []
+    for spec in changes:
+        if "=" in spec:
+            parts = spec.split("=")
+            if len(parts) != 2:
+                raise Exit(f"error: invalid label spec: {spec}")
+            errs = is_label_value(parts[1])
+            if errs:
+                raise Exit(f'error: invalid label value: "{spec}": {";".join(errs)}')
+            labels[parts[0]] = parts[1]
+        elif spec.endswith("-"):
+            remove.append(spec[:-1])
+        else:
+            raise Exit(f"error: unknown label spec: {spec}")
+    if any(k in labels for k in remove):
+        raise Exit("error: can not both modify and remove a label in the same command")
+    return {**labels, **{k: None for k in remove}}

@@ -57,7 +57,8 @@ from .network import PodNet
 from ..errors import NamespaceMismatchError
 from ..policy.objects import LabelSelector, from_dict
 from ..policy.selectors import parse_selector
-from ..api.validation import check
+from ..api.validation import check, validate
+from ..api.validation.meta import check_labels
 from .images import toolbox
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -304,6 +305,10 @@ class EmbeddedCluster:
             if kind == "Namespace":  # the API server keeps this label whatever you ask
                 new["kubernetes.io/metadata.name"] = name
             word = "unlabeled" if all(v is None for v in labels.values()) else "labeled"
+            problems: list[FieldError] = []
+            check_labels(new, "metadata.labels", problems)  # the API server checks the keys
+            if problems:
+                raise ManifestError(kind, name, problems)
             if new == current:
                 return f"{RESOURCES[kind][1]}/{name} not labeled"
             obj["metadata"]["labels"] = new
@@ -331,6 +336,9 @@ class EmbeddedCluster:
 
     def create_namespace(self, name: str) -> str:
         """``kubectl create namespace NAME``."""
+        problems = validate({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        if problems:  # the API server's ValidateNamespace: a DNS-1123 label
+            raise ManifestError("Namespace", name, problems)
         with self._mutation() as st:
             if st.get("Namespace", "", name) is not None:
                 raise AlreadyExistsError("namespaces", name)
