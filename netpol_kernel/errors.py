@@ -26,6 +26,8 @@ __all__ = [
     "UnsupportedCommand",
     "ClusterError",
     "NamespaceMismatchError",
+    "PathNotFoundError",
+    "UsageError",
 ]
 
 _MISSING = object()
@@ -223,3 +225,23 @@ class UnsupportedCommand(NetpolError, NotImplementedError):
 
 class ClusterError(NetpolError, RuntimeError):
     """A real cluster could not be reached or refused us; the message names the context."""
+
+
+class PathNotFoundError(NetpolError, FileNotFoundError):
+    """A file or directory that is not there; str() is kubectl's wording.
+
+    >>> str(PathNotFoundError("app.yaml"))
+    'error: the path "app.yaml" does not exist'
+    """
+
+    def __init__(self, path: str):
+        self.message = f'error: the path "{path}" does not exist'
+        super().__init__(self.message)
+        self.filename = path
+
+    def __str__(self) -> str:  # OSError's own would print "[Errno None] None: ..."
+        return self.message
+
+
+class UsageError(NetpolError, ValueError):
+    """A Python call given an argument it cannot use (``explain("a", "b")`` without a port)."""

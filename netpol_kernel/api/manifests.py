@@ -38,7 +38,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from ..errors import FieldError, ManifestError, YAMLSyntaxError
+from ..errors import FieldError, ManifestError, PathNotFoundError, YAMLSyntaxError
 
 __all__ = ["Document", "load_documents", "load_path", "read_documents", "read_path", "read_file",
            "manifest_files", "decode_bytes", "MANIFEST_SUFFIXES"]
@@ -226,7 +226,7 @@ def manifest_files(path: str | os.PathLike) -> list[str]:
     p = Path(name)
     if not p.exists():
         # kubectl's own wording, so the CLI can print str(exc) as is.
-        raise FileNotFoundError(f'error: the path "{name}" does not exist')
+        raise PathNotFoundError(name)
     if p.is_dir():
         return [os.path.join(name, f.name) for f in sorted(p.iterdir())
                 if f.is_file() and f.name.endswith(MANIFEST_SUFFIXES)]
