@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NB := $(wildcard book/*.ipynb)
 
-.PHONY: install test book notebooks bench cluster cluster-delete test-kind clean
+.PHONY: install test fuzz book notebooks bench cluster cluster-delete test-kind clean
 
 install: $(STAMP)
 
@@ -21,6 +21,12 @@ test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules netpol_kernel
 	$(if $(NB),$(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg $(NB))
+
+# The fuzzer of tests/test_fuzz.py with a larger budget than `make test` gives it (40 examples
+# per generator there); FUZZ_EXAMPLES=N to change it.  Seeded: a run repeats exactly.
+FUZZ_EXAMPLES ?= 2000
+fuzz: install
+	NETPOL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 book: install
 	$(BIN)/jupyter-book build book --config _config.yml -W -n --keep-going

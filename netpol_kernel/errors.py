@@ -114,7 +114,8 @@ class FieldError:
 
     def __str__(self) -> str:
         if self.type == "Unknown":
-            return f'unknown field "{self.path}"'
+            # the strict decoder's %q: a key holding a newline stays on one line
+            return f"unknown field {json.dumps(self.path, ensure_ascii=False)}"
         return f"{self.path}: {self.body}"
 
     def to_dict(self) -> dict:
@@ -171,7 +172,8 @@ class ManifestError(NetpolError, ValueError):
         """One line per error, prefixed with file and object (the CLI's format)."""
         where = f"{self.source}: " if self.source else ""
         obj = f"{self.kind}/{self.name}" if self.name else self.kind
-        return [f"{where}{obj}: {e}" for e in self.errors]
+        # One line each, whatever keys the YAML held.
+        return [f"{where}{obj}: {e}".replace("\r", "\\r").replace("\n", "\\n") for e in self.errors]
 
 
 class YAMLSyntaxError(ManifestError):

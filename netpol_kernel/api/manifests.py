@@ -137,7 +137,7 @@ class _KubectlLoader(_Loader):
             if not isinstance(node, yaml.ScalarNode):
                 raise _CannotDecode(f"cannot decode {_short(node.tag)}: {exc}") from None
             implicit = self.resolve(yaml.ScalarNode, node.value, (True, False))
-            if node.style is None and implicit == node.tag:
+            if not node.style and implicit == node.tag:  # plain: style None (PyYAML) or "" (libyaml)
                 # ``0b_`` resolves as an int but is none: go-yaml's resolve() then keeps the
                 # text as a string (yaml.v2 resolve.go).
                 return node.value

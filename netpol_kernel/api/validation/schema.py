@@ -303,3 +303,22 @@ OTHER_KINDS: dict[tuple[str, str], bool] = {
 }
 #: Their schema: the type meta and metadata known, the rest of the object kept as it is.
 OTHER_SCHEMA = _Obj({"apiVersion": STR, "kind": STR, "metadata": _META}, open=True)
+
+
+def field_paths(spec: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every field path a schema knows, as steps: a field name, ``[]`` for a list item,
+    ``*`` for a map value (what property tests put arbitrary values at).
+
+    >>> field_paths(_Obj({"a": _List(STR), "b": _Map(INT)}))
+    [('a',), ('a', '[]'), ('b',), ('b', '*')]
+    """
+    out: list[tuple] = []
+    if isinstance(spec, _Obj):
+        for name, sub in spec.fields.items():
+            out.append(prefix + (name,))
+            out += field_paths(sub, prefix + (name,))
+    elif isinstance(spec, (_List, _Map)):
+        step = "[]" if isinstance(spec, _List) else "*"
+        out.append(prefix + (step,))
+        out += field_paths(spec.item, prefix + (step,))
+    return out
