@@ -9,7 +9,10 @@ Two generators, both seeded (hypothesis with ``derandomize``, so a run is repeat
   (``schema.field_paths``: every field of every kind), then given to the CLI
   (``validate``, ``connectivity``) and to ``kubectl apply`` on the embedded cluster;
 * ``test_damaged_text``: the same files damaged as text (tabs, bare tags, bytes that are not
-  UTF-8, lost or repeated lines, separators), to the same entry points.
+  UTF-8, lost or repeated lines, separators), to the same entry points;
+
+NetworkPolicies (generated or damaged) also go to what chapter cells call on a file or an
+answer: ``preview`` (this package's error or a result) and ``Exercise.check`` (feedback).
 
 ``make test`` runs a small budget (``NETPOL_FUZZ_EXAMPLES``, 40 by default); ``make fuzz``
 a larger one.
@@ -28,7 +31,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netpol_kernel.api.manifests import load_path
-from netpol_kernel.api.validation.schema import SCHEMAS, field_paths
+from netpol_kernel.api.validation.schema import OTHER_KINDS, OTHER_SCHEMA, SCHEMAS, field_paths
+from netpol_kernel.errors import NetpolError
+from netpol_kernel.notebook.chapter import preview, start_chapter
+from netpol_kernel.notebook.exercises import Exercise
 from netpol_kernel.cli import main
 from netpol_kernel.kubectl import kubectl
 from netpol_kernel.sim.cluster import EmbeddedCluster
@@ -43,7 +49,10 @@ SEEDS: dict[tuple[str, str], list[dict]] = {}
 for _f in FILES:
     for _d in load_path(_f):
         SEEDS.setdefault((_d.obj["apiVersion"], _d.obj["kind"]), []).append(_d.obj)
-TARGETS = [(kind, path) for kind in SCHEMAS if kind in SEEDS for path in field_paths(SCHEMAS[kind])]
+for _api, _kind in OTHER_KINDS:  # kinds only checked for their metadata: a bare object each
+    SEEDS[_api, _kind] = [{"apiVersion": _api, "kind": _kind, "metadata": {"name": "x"}}]
+TARGETS = [(kind, path) for kind in SEEDS
+           for path in field_paths(SCHEMAS.get(kind, OTHER_SCHEMA))]
 
 SCALARS = (st.none() | st.booleans() | st.integers(-(2**63), 2**64) | st.floats()
            | st.text(max_size=8) | st.sampled_from(["", "TCP", "Ingress", "10.0.0.0/8", "80", "http",
@@ -91,6 +100,22 @@ def run_kubectl(text: str) -> None:
     assert "internal error" not in result.text and "Traceback" not in result.text, result.text
 
 
+LAB = EmbeddedCluster()
+start_chapter("lab", [str(ROOT / "book/manifests/simple-app.yaml")], backend=LAB, load_magic=False)
+GOAL = Exercise("fuzz", ["frontend"], ["backend:8080"], {("frontend", "backend:8080"): True})
+
+
+def run_notebook(tmp: Path, text: str) -> None:
+    """What chapter cells call on a file or an answer: feedback or this package's error."""
+    f = tmp / "answer.yaml"
+    f.write_text(text, encoding="utf-8", errors="surrogatepass")
+    try:
+        preview(str(f), ["frontend"], ["backend:8080"], backend=LAB)
+    except NetpolError:
+        pass  # one line in a notebook
+    GOAL.check(text, backend=LAB)  # feedback, never an exception
+
+
 @SETTINGS
 @given(data=st.data())
 def test_any_value_at_any_field(tmp_path_factory, data):
@@ -99,8 +124,11 @@ def test_any_value_at_any_field(tmp_path_factory, data):
     value = data.draw(VALUES, label="value")
     obj = put(seed, path, value)
     text = yaml.safe_dump(obj, allow_unicode=True)
-    run_cli(tmp_path_factory.mktemp("fuzz"), text.encode("utf-8", "surrogatepass"))
+    tmp = tmp_path_factory.mktemp("fuzz")
+    run_cli(tmp, text.encode("utf-8", "surrogatepass"))
     run_kubectl(text)
+    if kind[1] == "NetworkPolicy":
+        run_notebook(tmp, text)
 
 
 DAMAGE = [
@@ -133,11 +161,13 @@ def test_damaged_text(tmp_path_factory, data):
     if data.draw(st.booleans(), label="bad bytes"):
         at = data.draw(st.integers(0, len(raw)), label="at")
         raw = raw[:at] + data.draw(st.sampled_from([b"\xff", b"\xc3(", b"\x00", b"\xfe\xff"])) + raw[at:]
-    run_cli(tmp_path_factory.mktemp("fuzz"), raw)
+    tmp = tmp_path_factory.mktemp("fuzz")
+    run_cli(tmp, raw)
     run_kubectl(raw.decode("utf-8", "replace"))
+    run_notebook(tmp, raw.decode("utf-8", "replace"))
 
 
 def test_every_kind_this_package_reads_is_fuzzed():
     # A kind without a seed file would never be fuzzed.
-    assert set(SCHEMAS) <= set(SEEDS), set(SCHEMAS) - set(SEEDS)
+    assert set(SCHEMAS) | set(OTHER_KINDS) <= set(SEEDS), set(SCHEMAS) - set(SEEDS)
     assert len(TARGETS) > 300
