@@ -37,6 +37,7 @@ notebooks: install
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/apply.py
 
 KIND ?= kind
 CLUSTER ?= netpol-course

@@ -106,6 +106,43 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             pass  # not plain, or an error: PyYAML says what it makes of it
         return super().construct_document(node)
 
+    def _build(self, node: yaml.Node, built: dict) -> Any:
+        """Node to dict/list/scalar, or raise for anything unusual.
+
+        ``built`` maps container nodes to their objects, so that an alias
+        gives the same object (PyYAML's ``constructed_objects``).
+        """
+        cls = node.__class__
+        if cls is yaml.ScalarNode:
+            tag = node.tag
+            if tag == _STR:
+                return node.value
+            key = (tag, node.value)
+            if key in self._values:
+                return self._values[key]
+            if tag not in _PLAIN_SCALARS:
+                raise _Unusual  # !!binary, !!timestamp, merge key `<<`, ...
+            value = self._values[key] = self.yaml_constructors[tag](self, node)
+            return value
+        obj = built.get(node)
+        if obj is not None:
+            return obj
+        if cls is yaml.MappingNode and node.tag == _MAP:
+            obj = built[node] = {}
+            for key_node, value_node in node.value:
+                if key_node.__class__ is not yaml.ScalarNode:
+                    raise _Unusual  # a complex key: PyYAML may reject it
+                key = self._build(key_node, built)
+                obj[key] = self._build(value_node, built)
+        elif cls is yaml.SequenceNode and node.tag == _SEQ:
+            obj = built[node] = []
+            for child in node.value:
+                obj.append(self._build(child, built))
+        else:
+            raise _Unusual  # !!set, !!omap, a tag on the wrong kind of node, ...
+        return obj
+
+
 _INT = re.compile(r"""^(?:[-+]?0b[0-1_]+
                     |[-+]?0[0-7_]+
                     |[-+]?(?:0|[1-9][0-9_]*)
