@@ -21,6 +21,7 @@ __all__ = [
     "NetpolError",
     "ManifestError",
     "YAMLSyntaxError",
+    "DecodeError",
     "NotFoundError",
     "AlreadyExistsError",
     "UnsupportedCommand",
@@ -194,6 +195,18 @@ class YAMLSyntaxError(ManifestError):
         src = self.source or "<input>"
         loc = f":{self.line}" if self.line else ""
         return [f"{src}{loc}: YAML syntax error: {self.problem}"]
+
+
+class DecodeError(ManifestError):
+    """A document kubectl cannot decode (its metadata has the wrong types), before any request.
+
+    >>> print(DecodeError("Pod", "", [FieldError("metadata.name", "Invalid", "json: cannot unmarshal "
+    ...     "array into Go struct field ObjectMeta.metadata.name of type string")], source="p.yaml"))
+    error: unable to decode "p.yaml": json: cannot unmarshal array into Go struct field ObjectMeta.metadata.name of type string
+    """
+
+    def message(self) -> str:
+        return f'error: unable to decode "{self.source or "STDIN"}": {self.errors[0].detail}'
 
 
 class NotFoundError(NetpolError, LookupError):

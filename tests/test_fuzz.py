@@ -95,9 +95,15 @@ def run_cli(tmp: Path, data: bytes) -> None:
 
 
 def run_kubectl(text: str) -> None:
-    result = kubectl("kubectl apply -f -", backend=EmbeddedCluster(), stdin=text)
-    assert result.exit_code in (0, 1)
-    assert "internal error" not in result.text and "Traceback" not in result.text, result.text
+    """apply, then read back what was stored and judge traffic over it; create and delete."""
+    cluster = EmbeddedCluster()
+    for command in ("kubectl apply -f -", "kubectl get all,netpol,cm,secret -o yaml",
+                    "kubectl describe netpol", "kubectl get pods -o wide", "kubectl create -f -",
+                    "kubectl delete -f -"):
+        result = kubectl(command, backend=cluster, stdin=text)
+        assert result.exit_code in (0, 1), (command, result.text)
+        assert "internal error" not in result.text and "Traceback" not in result.text, (command, result.text)
+    cluster.engine().connectivity()
 
 
 LAB = EmbeddedCluster()

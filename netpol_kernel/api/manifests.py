@@ -38,9 +38,9 @@ from typing import Any, Iterator
 
 import yaml
 
-from ..errors import FieldError, ManifestError, PathNotFoundError, YAMLSyntaxError
+from ..errors import DecodeError, FieldError, ManifestError, PathNotFoundError, YAMLSyntaxError
 
-__all__ = ["Document", "load_documents", "load_path", "read_documents", "read_path", "read_file",
+__all__ = ["Document", "load_documents", "load_path", "read_documents", "read_items", "read_path", "read_file",
            "manifest_files", "decode_bytes", "MANIFEST_SUFFIXES"]
 
 #: File endings ``kubectl apply -f DIR`` picks up.
@@ -199,41 +199,64 @@ class Document:
 
 
 def load_documents(text: str, source: str | None = None) -> list[Document]:
-    """Parse manifest text into documents; raise on syntax or shape errors.
+    """Parse manifest text into documents; raise the first syntax or shape error.
 
     Raises :class:`YAMLSyntaxError` for text that is not YAML/JSON and
     :class:`ManifestError` for a document that is not an object or lacks
     ``apiVersion``/``kind``.
     """
-    docs, error = read_documents(text, source)
-    if error is not None:
-        raise error
+    docs, errors = read_documents(text, source)
+    if errors:
+        raise errors[0]
     return docs
 
 
-def read_documents(text: str, source: str | None = None) -> tuple[list[Document], ManifestError | None]:
-    r"""The documents before the first bad one, and that one's error (or None).
+def read_documents(text: str, source: str | None = None) -> tuple[list[Document], list[ManifestError]]:
+    """The documents that decode, and an error for each that does not (see :func:`read_items`)."""
+    items = read_items(text, source)
+    return ([x for x in items if isinstance(x, Document)],
+            [x for x in items if isinstance(x, ManifestError)])
 
-    kubectl's builder reads a file document by document and stops the file at
-    the first it cannot decode, after acting on the ones before it:
 
-    >>> docs, err = read_documents("kind: Namespace\napiVersion: v1\nmetadata: {name: a}\n---\n"
-    ...                            "apiVersion: v1\nkind: Pod\nmetadata:\n\tname: b\n", source="f.yaml")
-    >>> [d.obj["metadata"]["name"] for d in docs], str(err)
-    (['a'], 'error: error parsing f.yaml: error converting YAML to JSON: yaml: line 4: found character that cannot start any token')
+def read_items(text: str, source: str | None = None) -> list[Document | ManifestError]:
+    r"""Documents and errors in the order kubectl's builder meets them.
+
+    A document that is not an object, lacks its kind, or whose metadata does not
+    decode is an error of its own and the next one is read; a YAML syntax error
+    ends the file, after the documents before it (cli-runtime's StreamVisitor):
+
+    >>> items = read_items("kind: Namespace
+apiVersion: v1
+metadata: {name: a}
+---
+"
+    ...                    "apiVersion: v1
+metadata: {name: b}
+---
+"
+    ...                    "apiVersion: v1
+kind: Pod
+metadata:
+	name: c
+", source="f.yaml")
+    >>> for item in items:
+    ...     print(item.obj["metadata"]["name"] if isinstance(item, Document) else str(item))
+    a
+    The Object "b" is invalid: kind: Required value
+    error: error parsing f.yaml: error converting YAML to JSON: yaml: line 4: found character that cannot start any token
     """
-    docs: list[Document] = []
+    items: list[Document | ManifestError] = []
     try:
         for raw in _parse(text, source):
-            for obj in _flatten(raw, source, len(docs)):
-                docs.append(Document(source, len(docs), obj))
-    except ManifestError as exc:
-        return docs, exc
-    return docs, None
+            for obj in _flatten(raw, source, len(items)):
+                items.append(obj if isinstance(obj, ManifestError) else Document(source, len(items), obj))
+    except YAMLSyntaxError as exc:
+        items.append(exc)
+    return items
 
 
 def load_path(path: str | os.PathLike) -> list[Document]:
-    """Read a file, a directory (non-recursive, sorted) or ``-`` (stdin); raise at the first error."""
+    """Read a file, a directory (non-recursive, sorted) or ``-`` (stdin); raise the first error."""
     docs, errors = read_path(path)
     if errors:
         raise errors[0]
@@ -242,18 +265,16 @@ def load_path(path: str | os.PathLike) -> list[Document]:
 
 def read_path(path: str | os.PathLike) -> tuple[list[Document], list[ManifestError]]:
     """Every document of a file, a directory (non-recursive, sorted) or ``-`` (stdin) that
-    decodes, and one error per file that stops early, as ``kubectl apply -f DIR`` goes on
-    with the other files of a directory."""
+    decodes, and the errors of those that do not, as ``kubectl apply -f DIR`` goes on with
+    the other documents and files."""
     if os.fspath(path) == "-":
-        docs, err = read_documents(_stdin_text(), source="STDIN")
-        return docs, [err] if err else []
+        return read_documents(_stdin_text(), source="STDIN")
     docs: list[Document] = []
     errors: list[ManifestError] = []
     for source in manifest_files(path):
-        got, err = read_file(source)
+        got, errs = read_documents(decode_bytes(Path(source).read_bytes()), source=source)
         docs += got
-        if err is not None:
-            errors.append(err)
+        errors += errs
     return docs, errors
 
 
@@ -270,9 +291,9 @@ def manifest_files(path: str | os.PathLike) -> list[str]:
     return [name]
 
 
-def read_file(source: str) -> tuple[list[Document], ManifestError | None]:
-    """:func:`read_documents` on one file's bytes."""
-    return read_documents(decode_bytes(Path(source).read_bytes()), source=source)
+def read_file(source: str) -> list[Document | ManifestError]:
+    """:func:`read_items` on one file's bytes."""
+    return read_items(decode_bytes(Path(source).read_bytes()), source=source)
 
 
 def _stdin_text() -> str:
@@ -403,16 +424,21 @@ def _parse_json(text: str) -> list[Any] | None:
         return None
 
 
-def _flatten(obj: Any, source: str | None, index: int) -> Iterator[dict]:
-    """Yield the object, or the items of a ``kind: List`` (recursively)."""
-    _check_shape(obj, source, index)
+def _flatten(obj: Any, source: str | None, index: int) -> Iterator[dict | ManifestError]:
+    """Yield the object, or the items of a ``kind: List`` (recursively); an error in place of
+    each one that does not decode."""
+    problem = _shape_error(obj, source, index)
+    if problem is not None:
+        yield problem
+        return
     kind = obj.get("kind")
     if isinstance(kind, str) and kind.endswith("List") and "items" in obj:
         items = obj.get("items") or []
         if not isinstance(items, list):
             what = {dict: "object", str: "string", bool: "bool"}.get(type(items), "number")
             err = FieldError("items", "Invalid", f"must be a list (got {what})")
-            raise ManifestError(kind, "", [err], source=source, index=index)
+            yield ManifestError(kind, "", [err], source=source, index=index)
+            return
         # A typed list (PodList) leaves its items' kind and apiVersion out; kubectl fills
         # them in from the list when both are missing (apimachinery unstructured.go,
         # decodeToList: "For typed lists, e.g., a PodList, API server doesn't set each
@@ -428,16 +454,42 @@ def _flatten(obj: Any, source: str | None, index: int) -> Iterator[dict]:
     yield obj
 
 
-def _check_shape(obj: Any, source: str | None, index: int) -> None:
+def _go_json(value: Any) -> str:
+    """The JSON type Go's decoder names in "cannot unmarshal X into ..."."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {dict: "object", list: "array"}.get(type(value), "string")
+
+
+def _shape_error(obj: Any, source: str | None, index: int) -> ManifestError | None:
     if not isinstance(obj, dict):
         what = {list: "array", str: "string", bool: "bool"}.get(type(obj), "number")
         err = FieldError("<document>", "Invalid",
                          f"json: cannot unmarshal {what} into Go value of type map[string]interface {{}}")
-        raise ManifestError("", "", [err], source=source, index=index)
+        return ManifestError("", "", [err], source=source, index=index)
     # kubectl: error validating data: [apiVersion not set, kind not set]
     missing = [FieldError.required(key) for key in ("apiVersion", "kind") if not obj.get(key)]
+    kind = obj.get("kind") if isinstance(obj.get("kind"), str) else ""
+    meta = obj.get("metadata")
+    name = meta.get("name") if isinstance(meta, dict) and isinstance(meta.get("name"), str) else ""
     if missing:
-        kind = obj.get("kind") if isinstance(obj.get("kind"), str) else ""
-        meta = obj.get("metadata")
-        name = meta.get("name") if isinstance(meta, dict) and isinstance(meta.get("name"), str) else ""
-        raise ManifestError(kind, name, missing, source=source, index=index)
+        return ManifestError(kind, name, missing, source=source, index=index)
+    # kubectl's builder decodes the metadata into an ObjectMeta before anything else:
+    # `unable to decode "f.yaml": json: cannot unmarshal array into Go struct field
+    # ObjectMeta.metadata.name of type string` (kubectl 1.32), then the next document.
+    if isinstance(meta, dict):
+        for key in ("name", "namespace", "generateName", "labels", "annotations"):
+            value, go_type = meta.get(key), "string"
+            if key in ("labels", "annotations"):
+                if isinstance(value, dict):
+                    value = next((v for v in value.values() if v is not None and not isinstance(v, str)), None)
+                elif value is not None:
+                    go_type = "map[string]string"
+            if value is not None and (go_type != "string" or not isinstance(value, str)):
+                detail = (f"json: cannot unmarshal {_go_json(value)} into Go struct field "
+                          f"ObjectMeta.metadata.{key} of type {go_type}")
+                return DecodeError(kind, name, [FieldError(f"metadata.{key}", "Invalid", detail)],
+                                   source=source, index=index)
+    return None

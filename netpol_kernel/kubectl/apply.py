@@ -11,6 +11,7 @@ import os
 from typing import Any, Optional, Sequence
 
 from . import render
+from ..api.manifests import Document
 from ..api.resources import RESOURCES
 from ..errors import AlreadyExistsError, ManifestError, NetpolError, NotFoundError
 from .args import Exit
@@ -22,14 +23,15 @@ from .render import ErrorText
 
 
 def _load(ctx: Ctx, paths: Sequence[str]) -> list[Any]:
-    """Read every -f, in kubectl's order: documents and, where a file stops, its error.
+    """Read every -f, in kubectl's order: documents, and errors where they are met.
 
     A missing path stops everything (kubectl's builder checks paths first).  A
-    document that cannot be decoded ends its file, after the documents before it;
-    the other files of a directory or of the -f list are still read, as kubectl's
-    builder (ContinueOnError) does.
+    document that does not decode (no kind, metadata of the wrong types) is an
+    error and the next one is read; a YAML syntax error ends its file, after the
+    documents before it; the other files of a directory or of the -f list are
+    still read, as kubectl's builder (ContinueOnError) does.
     """
-    from ..api.manifests import manifest_files, read_documents, read_file
+    from ..api.manifests import manifest_files, read_file, read_items
 
     missing = [p for p in paths if p != "-" and not os.path.exists(p)]
     if missing:
@@ -43,14 +45,12 @@ def _load(ctx: Ctx, paths: Sequence[str]) -> list[Any]:
             continue
         for source in sources:
             try:
-                docs, err = (read_documents(ctx.stdin or "", source="STDIN") if source == "-"
-                             else read_file(source))
+                got = read_items(ctx.stdin or "", source="STDIN") if source == "-" else read_file(source)
             except OSError as exc:  # unreadable: Go's words ("open F: permission denied"), and on
                 items.append(render.plain_error(f"error: open {source}: {(exc.strerror or str(exc)).lower()}"))
                 continue
-            items += docs
-            if err is not None:
-                items.append(error_for(err, source=err.source or source))
+            items += [x if isinstance(x, Document) else error_for(x, source=x.source or source)
+                      for x in got]
     return items
 
 

@@ -28,7 +28,7 @@ from typing import Iterable, Sequence, Union
 
 from .engine import Engine
 from ..errors import ManifestError
-from ..api.manifests import Document, load_documents, load_path
+from ..api.manifests import Document, read_documents, read_path
 from .objects import DEFAULT_NAMESPACE, Namespace, NetworkPolicy, Pod, Service, Workload, from_dict
 from ..api.validation import OTHER_KINDS, check, is_modelled
 
@@ -64,8 +64,10 @@ class World:
     notes: tuple[str, ...] = ()  # what the analysis left out, and why
 
     @classmethod
-    def from_documents(cls, docs: Iterable[Document]) -> "World":
-        problems: list[ManifestError] = []
+    def from_documents(cls, docs: Iterable[Document], unread: Sequence[ManifestError] = ()) -> "World":
+        """Validate and build; ``unread`` are the errors of documents that did not decode,
+        reported with the invalid ones (every problem of the input at once)."""
+        problems: list[ManifestError] = list(unread)
         latest: dict[tuple[str, str, str], Document] = {}  # (kind, namespace, name) -> last document
         twice: dict[tuple[str, str, str], list[str]] = {}
         ignored: dict[str, list[str]] = {}
@@ -109,16 +111,22 @@ class World:
     @classmethod
     def from_paths(cls, paths: Iterable[Union[str, os.PathLike]]) -> "World":
         docs: list[Document] = []
+        unread: list[ManifestError] = []
         for p in paths:
-            docs += load_path(p)
-        return cls.from_documents(docs)
+            got, errors = read_path(p)
+            docs += got
+            unread += errors
+        return cls.from_documents(docs, unread)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> "World":
         docs: list[Document] = []
+        unread: list[ManifestError] = []
         for i, t in enumerate(texts):
-            docs += load_documents(t, source=f"<text {i}>")
-        return cls.from_documents(docs)
+            got, errors = read_documents(t, source=f"<text {i}>")
+            docs += got
+            unread += errors
+        return cls.from_documents(docs, unread)
 
     def engine(self) -> Engine:
         return Engine(self.namespaces, self.pods, self.policies, self.services)

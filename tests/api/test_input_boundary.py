@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from netpol_kernel.api.manifests import decode_bytes, load_documents, read_documents, read_path
+from netpol_kernel.api.manifests import Document, decode_bytes, load_documents, read_documents, read_items, read_path
 from netpol_kernel.api.validation import validate
 from netpol_kernel.errors import ManifestError, YAMLSyntaxError
 
@@ -71,7 +71,7 @@ def test_a_plain_scalar_that_only_looks_like_a_number_stays_a_string():
 
 def test_documents_before_a_bad_one_are_kept_with_the_error():
     text = CM.format("a") + "---\n" + CM.format("b") + "data:\n\tx: y\n" + "---\n" + CM.format("c")
-    docs, err = read_documents(text, source="tab.yaml")
+    docs, (err,) = read_documents(text, source="tab.yaml")
     assert [d.obj["metadata"]["name"] for d in docs] == ["a"]
     # kubectl 1.32 on this file: "yaml: line 6: found character that cannot start any token"
     # (before issue 13: line 11, counted over the whole file)
@@ -82,16 +82,16 @@ def test_a_leading_separator_belongs_to_the_first_document():
     # apimachinery YAMLReader keeps a separator met with an empty buffer; kubectl 1.32 prints
     # "yaml: line 6: did not find expected node content" for this file.
     text = "# c\n---\n---\n" + CM.format("ok") + "  x: [\n"
-    _, err = read_documents(text)
-    assert err is not None and err.line == 6
+    _, (err,) = read_documents(text)
+    assert isinstance(err, YAMLSyntaxError) and err.line == 6
 
 
 def test_text_after_a_separator_is_refused():
     # kubectl 1.32: "error: error parsing sep.yaml: invalid Yaml document separator: x", and
     # nothing else: YAMLReader checks the separator before it returns the document above it.
-    docs, err = read_documents(CM.format("ok") + "--- x\nkind: a\n", source="sep.yaml")
+    docs, (err,) = read_documents(CM.format("ok") + "--- x\nkind: a\n", source="sep.yaml")
     assert docs == []
-    assert err is not None and err.problem == "invalid Yaml document separator: x"
+    assert isinstance(err, YAMLSyntaxError) and err.problem == "invalid Yaml document separator: x"
 
 
 def test_a_directory_reads_every_file_and_reports_the_bad_ones(tmp_path):
@@ -111,9 +111,37 @@ def test_typed_list_items_take_kind_and_api_version_from_the_list():
     # apimachinery unstructured decodeToList fills both only when both are empty.
     text = ("apiVersion: v1\nkind: ConfigMapList\nitems:\n- metadata: {name: a}\n"
             "- metadata: {name: b}\n  kind: ConfigMap\n")
-    docs, err = read_documents(text)
+    docs, (err,) = read_documents(text)
     assert [(d.obj["apiVersion"], d.obj["kind"]) for d in docs] == [("v1", "ConfigMap")]
     assert isinstance(err, ManifestError) and "apiVersion: Required value" in str(err)
+
+
+def test_a_document_that_does_not_decode_is_skipped_not_the_file():
+    # kubectl 1.32 on this file prints secret/c and secret/d, then (each without "error: ",
+    # several errors) unable to decode "multi.yaml": Object 'Kind' is missing ...; ... json:
+    # cannot unmarshal array into Go struct field ObjectMeta.metadata.name of type string;
+    # ... cannot unmarshal array into Go value ...
+    text = ("apiVersion: v1\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Secret\nmetadata:\n"
+            "  name: [b]\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: c\n---\n[1]\n---\n"
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: d\n")
+    items = read_items(text, source="multi.yaml")
+    assert [i.obj["metadata"]["name"] if isinstance(i, Document) else type(i).__name__ for i in items] == [
+        "ManifestError", "DecodeError", "c", "ManifestError", "d"]
+    assert str(items[1]) == ('error: unable to decode "multi.yaml": json: cannot unmarshal array into Go '
+                             "struct field ObjectMeta.metadata.name of type string")
+
+
+@pytest.mark.parametrize("meta, detail", [
+    # kubectl 1.32, verbatim
+    ("  name: a\n  labels:\n    version: 1.0\n",
+     "cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string"),
+    ("  name: a\n  labels: [1]\n",
+     "cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type map[string]string"),
+    ("  name: 5\n", "cannot unmarshal number into Go struct field ObjectMeta.metadata.name of type string"),
+])
+def test_metadata_of_the_wrong_type_is_kubectls_decode_error(meta, detail):
+    (item,) = read_items("apiVersion: v1\nkind: ConfigMap\nmetadata:\n" + meta, source="lv.yaml")
+    assert str(item) == f'error: unable to decode "lv.yaml": json: {detail}'
 
 
 def test_pod_and_namespace_lists():

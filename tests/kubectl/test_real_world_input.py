@@ -83,6 +83,25 @@ def test_a_list_of_files_keeps_going_and_reports_errors_in_order(cluster):
     assert configmaps(cluster) == ["three"]
 
 
+def test_a_document_that_does_not_decode_is_skipped_and_the_next_one_applied(cluster):
+    # kubectl 1.32 on this file acts on c and d, then prints one line per error (no "error: "
+    # before each: several errors) in document order; delete -f once crashed here (TypeError).
+    Path("multi.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [b]\n---\n" + CM.format("c")
+        + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: [null]\n---\n"
+        + CM.format("d"))
+    r = kubectl("kubectl apply -f multi.yaml", backend=cluster)
+    assert r.exit_code == 1 and r.stdout == "configmap/c created\nconfigmap/d created\n"
+    assert r.stderr == (
+        'unable to decode "multi.yaml": json: cannot unmarshal array into Go struct field '
+        "ObjectMeta.metadata.name of type string\n"
+        'unable to decode "multi.yaml": json: cannot unmarshal array into Go struct field '
+        "ObjectMeta.metadata.namespace of type string\n")
+    r = kubectl("kubectl delete -f multi.yaml", backend=cluster)
+    assert r.exit_code == 1 and r.stdout == 'configmap "c" deleted\nconfigmap "d" deleted\n'
+    assert configmaps(cluster) == []
+
+
 def test_a_missing_path_stops_everything(cluster):
     Path("a.yaml").write_text(CM.format("a"))
     r = kubectl("kubectl apply -f a.yaml -f nope.yaml", backend=cluster)
