@@ -83,13 +83,14 @@ class World:
             if not is_modelled(doc.obj):
                 ignored.setdefault(kind, []).append(f"{ns}/{name}" if ns else name)
                 continue
-            key = (kind, ns, name)
+            # Objects named by generateName are distinct objects: never "the same one twice".
+            key = (kind, ns, name) if _meta(doc.obj).get("name") else (kind, ns, f"{name}#{len(latest)}")
             if key in latest:
                 twice.setdefault(key, [_where(latest[key])]).append(_where(doc))
             latest[key] = doc
         if problems:
             raise InvalidManifests(problems)
-        objs = [from_dict(d.obj) for d in latest.values()]
+        objs = [from_dict(_named(d.obj, i)) for i, d in enumerate(latest.values(), 1)]
         notes = [f"{kind}/{name} in namespace {ns or '-'} is given {len(srcs)} times ({', '.join(srcs)}); "
                  "the last one is used, as kubectl apply leaves it" for (kind, ns, name), srcs in twice.items()]
         notes += [f"not part of the analysis (kind {kind}): {', '.join(names)}"
@@ -132,11 +133,25 @@ class World:
         return Engine(self.namespaces, self.pods, self.policies, self.services)
 
 
+def _named(obj: dict, n: int) -> dict:
+    """An object named by generateName gets a name, as the API server gives one (its
+    random suffix here a counter: ``web-3``), so that each is an endpoint of its own."""
+    md = _meta(obj)
+    if md.get("name") or not md.get("generateName"):
+        return obj
+    return {**obj, "metadata": {**md, "name": f"{md['generateName']}{n}"}}
+
+
+def _meta(obj: dict) -> dict:
+    md = obj.get("metadata")
+    return md if isinstance(md, dict) else {}
+
+
 def _identity(obj: dict) -> tuple[str, str, str]:
     """(kind, namespace, name) of a validated object; cluster-scoped kinds have no namespace."""
-    md = obj.get("metadata") or {}
+    md = _meta(obj)
     kind = str(obj.get("kind"))
-    scoped = kind != "Namespace" and not kind.startswith("Cluster") and kind not in _CLUSTER_KINDS
+    scoped = kind != "Namespace" and kind not in _CLUSTER_KINDS
     ns = str(md.get("namespace") or DEFAULT_NAMESPACE) if scoped else ""
     return kind, ns, str(md.get("name") or md.get("generateName") or "")
 

@@ -69,3 +69,11 @@ spec: {rules: []}
     assert w.notes == ("not part of the analysis (kind ClusterRole): system:web",
                        "not part of the analysis (kind Ingress): shop/web",
                        "not part of the analysis (kind ServiceAccount): default/web")
+
+
+def test_objects_named_by_generate_name_are_all_kept():
+    # generateName: the API server makes a new name for each (ObjectMeta.GenerateName)
+    pod = POD.replace("name: web,", "generateName: web-,")
+    w = World.from_texts([pod + "---\n" + pod])
+    assert [p.key for p in w.pods] == ["default/web-1", "default/web-2"] and w.notes == ()
+    assert w.engine().connectivity().pods == ("default/web-1", "default/web-2")
