@@ -242,3 +242,33 @@ def test_plain_documents_take_the_fast_path(monkeypatch):
     (doc,) = load_documents(CM.format("a") + "data: {x: '1', y: [1, 2.5, true, null]}\n")
     assert doc.obj["data"] == {"x": "1", "y": [1, 2.5, True, None]}
     assert hasattr(manifests._Loader, "_build")
+
+
+def deployment(strategy: dict) -> dict:
+    labels = {"app": "w"}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "w"},
+            "spec": {"selector": {"matchLabels": labels}, "strategy": strategy,
+                     "template": {"metadata": {"labels": labels},
+                                  "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+
+
+def test_rolling_update_numbers_are_checked():
+    # Found by `make fuzz`: maxSurge "abc" reached the controller's int().  apps/validation
+    # ValidatePositiveIntOrPercent: a percent string (validation.IsValidPercent, regex [0-9]+%)
+    # or a non-negative integer; the bad value is an intstr.IntOrString printed with %#v.
+    (err,) = validate(deployment({"rollingUpdate": {"maxSurge": "abc"}}))
+    assert str(err) == (
+        'spec.strategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:1, IntVal:0, '
+        "StrVal:\"abc\"}: a valid percent string must be a numeric string followed by an ending '%' "
+        "(e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")
+    (err,) = validate(deployment({"rollingUpdate": {"maxUnavailable": -1}}))
+    assert str(err) == "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: -1: must be greater than or equal to 0"
+    assert validate(deployment({"rollingUpdate": {"maxSurge": "50%", "maxUnavailable": 1}})) == ()
+
+
+def test_structs_not_modelled_must_still_be_objects():
+    # Found by `make fuzz`: `resources: true` reached the embedded cluster's QoS code.
+    obj = deployment({})
+    obj["spec"]["template"]["spec"]["containers"][0]["resources"] = True
+    assert texts(obj) == ["spec.template.spec.containers[0].resources: Invalid value: true: "
+                          "must be an object (got bool true)"]

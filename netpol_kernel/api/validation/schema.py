@@ -177,13 +177,19 @@ def _report(value: Any, spec: Any, path: str, errs: Errors) -> None:
                 decode(item, spec.fields[key_text(k)], child(path, key_text(k)), errs)
 
 
+#: A struct whose fields are not modelled: it must still be an object (strict decoding
+#: says "must be an object" for `resources: true`), its fields are kept unchecked.
+OBJECT = _Obj({}, open=True)
+OBJECTS = _List(OBJECT)
+_RESOURCES = _Obj({"limits": _Map(ANY), "requests": _Map(ANY), "claims": OBJECTS}, open=True)
+
 _META = _Obj({
     "name": STR, "generateName": STR, "namespace": STR, "selfLink": STR, "uid": STR,
     "resourceVersion": STR, "generation": INT, "creationTimestamp": ANY, "deletionTimestamp": ANY,
     "deletionGracePeriodSeconds": INT, "labels": _Map(STR), "annotations": _Map(STR),
     "ownerReferences": _List(_Obj({"apiVersion": STR, "kind": STR, "name": STR, "uid": STR,
                                    "controller": BOOL, "blockOwnerDeletion": BOOL})),
-    "finalizers": _List(STR), "managedFields": ANY,
+    "finalizers": _List(STR), "managedFields": OBJECTS,
 })
 SELECTOR_SCHEMA = _Obj({"matchLabels": _Map(STR),
                   "matchExpressions": _List(_Obj({"key": STR, "operator": STR, "values": _List(STR)}))})
@@ -204,29 +210,29 @@ _CONTAINER = _Obj({
     "env": _List(_Obj({"name": STR, "value": STR, "valueFrom": _Obj({
         "fieldRef": _Obj({"apiVersion": STR, "fieldPath": STR}),
         "resourceFieldRef": _Obj({"containerName": STR, "resource": STR, "divisor": ANY}),
-        "configMapKeyRef": _KEY_REF, "secretKeyRef": _KEY_REF, "fileKeyRef": ANY})})),
+        "configMapKeyRef": _KEY_REF, "secretKeyRef": _KEY_REF, "fileKeyRef": OBJECT})})),
     "envFrom": _List(_Obj({"prefix": STR, "configMapRef": _NAME_REF, "secretRef": _NAME_REF})),
     "volumeMounts": _List(_Obj({"name": STR, "mountPath": STR, "subPath": STR, "subPathExpr": STR,
                                 "readOnly": BOOL, "recursiveReadOnly": STR, "mountPropagation": STR})),
     "livenessProbe": _PROBE, "readinessProbe": _PROBE, "startupProbe": _PROBE,
     "imagePullPolicy": STR, "restartPolicy": STR, "terminationMessagePath": STR,
     "terminationMessagePolicy": STR, "stdin": BOOL, "stdinOnce": BOOL, "tty": BOOL,
-    "resources": ANY, "resizePolicy": ANY, "restartPolicyRules": ANY, "volumeDevices": ANY,
-    "lifecycle": ANY, "securityContext": ANY,
+    "resources": _RESOURCES, "resizePolicy": OBJECTS, "restartPolicyRules": OBJECTS, "volumeDevices": OBJECTS,
+    "lifecycle": OBJECT, "securityContext": OBJECT,
 })
 _POD_SPEC = _Obj({
-    "containers": _List(_CONTAINER), "initContainers": _List(_CONTAINER), "ephemeralContainers": ANY,
-    "volumes": _List(ANY), "restartPolicy": STR, "terminationGracePeriodSeconds": INT,
+    "containers": _List(_CONTAINER), "initContainers": _List(_CONTAINER), "ephemeralContainers": OBJECTS,
+    "volumes": OBJECTS, "restartPolicy": STR, "terminationGracePeriodSeconds": INT,
     "activeDeadlineSeconds": INT, "dnsPolicy": STR, "nodeSelector": _Map(STR), "serviceAccountName": STR,
     "serviceAccount": STR, "automountServiceAccountToken": BOOL, "nodeName": STR, "hostNetwork": BOOL,
-    "hostPID": BOOL, "hostIPC": BOOL, "shareProcessNamespace": BOOL, "securityContext": ANY,
-    "imagePullSecrets": _List(_Obj({"name": STR})), "hostname": STR, "subdomain": STR, "affinity": ANY,
+    "hostPID": BOOL, "hostIPC": BOOL, "shareProcessNamespace": BOOL, "securityContext": OBJECT,
+    "imagePullSecrets": _List(_Obj({"name": STR})), "hostname": STR, "subdomain": STR, "affinity": OBJECT,
     "schedulerName": STR, "tolerations": _List(_Obj({"key": STR, "operator": STR, "value": STR,
                                                      "effect": STR, "tolerationSeconds": INT})),
-    "hostAliases": ANY, "priorityClassName": STR, "priority": INT, "dnsConfig": ANY, "readinessGates": ANY,
-    "runtimeClassName": STR, "enableServiceLinks": BOOL, "preemptionPolicy": STR, "overhead": ANY,
-    "topologySpreadConstraints": ANY, "setHostnameAsFQDN": BOOL, "os": ANY, "hostUsers": BOOL,
-    "schedulingGates": ANY, "resourceClaims": ANY, "resources": ANY, "hostnameOverride": STR,
+    "hostAliases": OBJECTS, "priorityClassName": STR, "priority": INT, "dnsConfig": OBJECT, "readinessGates": OBJECTS,
+    "runtimeClassName": STR, "enableServiceLinks": BOOL, "preemptionPolicy": STR, "overhead": _Map(ANY),
+    "topologySpreadConstraints": OBJECTS, "setHostnameAsFQDN": BOOL, "os": OBJECT, "hostUsers": BOOL,
+    "schedulingGates": OBJECTS, "resourceClaims": OBJECTS, "resources": _RESOURCES, "hostnameOverride": STR,
 })
 _TEMPLATE = _Obj({"metadata": _META, "spec": _POD_SPEC})
 _WORKLOAD = {"replicas": INT, "selector": SELECTOR_SCHEMA, "template": _TEMPLATE, "minReadySeconds": INT,
@@ -254,7 +260,7 @@ SCHEMAS: dict[tuple[str, str], _Obj] = {
         "selector": _Map(STR), "clusterIP": STR, "clusterIPs": _List(STR), "type": STR,
         "externalIPs": _List(STR), "sessionAffinity": STR, "loadBalancerIP": STR,
         "loadBalancerSourceRanges": _List(STR), "externalName": STR, "externalTrafficPolicy": STR,
-        "healthCheckNodePort": INT, "publishNotReadyAddresses": BOOL, "sessionAffinityConfig": ANY,
+        "healthCheckNodePort": INT, "publishNotReadyAddresses": BOOL, "sessionAffinityConfig": OBJECT,
         "ipFamilies": _List(STR), "ipFamilyPolicy": STR, "allocateLoadBalancerNodePorts": BOOL,
         "loadBalancerClass": STR, "internalTrafficPolicy": STR, "trafficDistribution": STR})),
     ("v1", "Secret"): _top(data=_Map(STR), stringData=_Map(STR), type=STR, immutable=BOOL),
@@ -265,12 +271,12 @@ SCHEMAS: dict[tuple[str, str], _Obj] = {
                                                               "maxSurge": INT_OR_STR})})})),
     ("apps/v1", "ReplicaSet"): _top(spec=_Obj(dict(_WORKLOAD))),
     ("apps/v1", "StatefulSet"): _top(spec=_Obj({
-        **_WORKLOAD, "serviceName": STR, "volumeClaimTemplates": _List(ANY), "podManagementPolicy": STR,
-        "updateStrategy": _Obj({"type": STR, "rollingUpdate": ANY}),
-        "persistentVolumeClaimRetentionPolicy": ANY, "ordinals": ANY})),
+        **_WORKLOAD, "serviceName": STR, "volumeClaimTemplates": OBJECTS, "podManagementPolicy": STR,
+        "updateStrategy": _Obj({"type": STR, "rollingUpdate": OBJECT}),
+        "persistentVolumeClaimRetentionPolicy": OBJECT, "ordinals": OBJECT})),
     ("apps/v1", "DaemonSet"): _top(spec=_Obj({
         "selector": SELECTOR_SCHEMA, "template": _TEMPLATE, "minReadySeconds": INT, "revisionHistoryLimit": INT,
-        "updateStrategy": _Obj({"type": STR, "rollingUpdate": ANY})})),
+        "updateStrategy": _Obj({"type": STR, "rollingUpdate": OBJECT})})),
     ("networking.k8s.io/v1", "NetworkPolicy"): _top(spec=_Obj({
         "podSelector": SELECTOR_SCHEMA, "policyTypes": _List(STR),
         "ingress": _List(_Obj({"from": _List(_PEER), "ports": _NP_PORTS})),
