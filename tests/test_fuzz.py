@@ -62,7 +62,7 @@ VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
                                         inner, max_size=3), max_leaves=12)
 
 # One error line of the CLI: "FILE: KIND[/NAME]: PATH: reason", or an unknown field.
-FIELD_LINE = re.compile(r': (unknown field "[^"]+"|\S+: (Required value|Invalid value|Unsupported value|'
+FIELD_LINE = re.compile(r': (unknown field ".+"|.+?: (Required value|Invalid value|Unsupported value|'
                         r'Forbidden|Duplicate value|Too long)\b)')
 
 
