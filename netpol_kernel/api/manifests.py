@@ -10,8 +10,10 @@ readers make them (:func:`decode_bytes`), the text is cut into documents at
 ``---`` lines as apimachinery's ``YAMLReader`` cuts it, so a syntax error's line
 is counted from the start of its own document as kubectl counts it, and a
 value YAML cannot convert (``!!int abc``) is go-yaml's error, never a Python
-exception.  :func:`read_documents` keeps the objects before a bad document
-(kubectl creates them, then reports the error); :func:`load_documents` raises.
+exception.  :func:`read_items` gives documents and errors in the order kubectl's
+builder meets them (a document that does not decode is skipped, a syntax error
+ends its file); :func:`read_documents` / :func:`read_path` split them;
+:func:`load_documents` / :func:`load_path` raise the first error.
 
 >>> docs = load_documents('''
 ... apiVersion: v1
