@@ -227,20 +227,9 @@ def read_items(text: str, source: str | None = None) -> list[Document | Manifest
     decode is an error of its own and the next one is read; a YAML syntax error
     ends the file, after the documents before it (cli-runtime's StreamVisitor):
 
-    >>> items = read_items("kind: Namespace
-apiVersion: v1
-metadata: {name: a}
----
-"
-    ...                    "apiVersion: v1
-metadata: {name: b}
----
-"
-    ...                    "apiVersion: v1
-kind: Pod
-metadata:
-	name: c
-", source="f.yaml")
+    >>> items = read_items("kind: Namespace\napiVersion: v1\nmetadata: {name: a}\n---\n"
+    ...                    "apiVersion: v1\nmetadata: {name: b}\n---\n"
+    ...                    "apiVersion: v1\nkind: Pod\nmetadata:\n\tname: c\n", source="f.yaml")
     >>> for item in items:
     ...     print(item.obj["metadata"]["name"] if isinstance(item, Document) else str(item))
     a

@@ -90,3 +90,15 @@ def test_apply_is_linear_in_the_number_of_documents():
 
     small, large = min(cost(100) for _ in range(2)), cost(800)
     assert large < 20 * small, (small, large)  # quadratic would be about 64x
+
+
+def test_a_null_field_is_absent_and_takes_its_default():
+    # Found by the fuzzer: `replicas: null` reached the controller's int().  JSON null decodes
+    # to a nil *int32, which SetDefaults_ReplicaSet makes 1.
+    c = EmbeddedCluster()
+    rs = ("apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: legacy}\nspec:\n  replicas: null\n"
+          "  selector: {matchLabels: {app: legacy}}\n  template:\n    metadata: {labels: {app: legacy}}\n"
+          "    spec: {containers: [{name: c, image: busybox}]}\n")
+    assert [str(r) for r in c.apply(load_documents(rs))] == ["replicaset.apps/legacy created"]
+    (stored,) = c.get("rs", name="legacy")
+    assert stored["spec"]["replicas"] == 1 and len(c.get("pods", selector="app=legacy")) == 1
