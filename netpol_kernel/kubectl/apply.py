@@ -13,7 +13,7 @@ from typing import Any, Optional, Sequence
 from . import render
 from ..api.manifests import Document
 from ..api.resources import RESOURCES
-from ..errors import AlreadyExistsError, ManifestError, NetpolError, NotFoundError
+from ..errors import AlreadyExistsError, NetpolError, NotFoundError
 from .args import Exit
 from .context import Ctx, error_for, ErrorsExit, namespaced, print_errors, resource_requests, sorted_objects
 from .render import ErrorText

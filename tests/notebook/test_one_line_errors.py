@@ -3,7 +3,6 @@ notebook shows as one line (magic.show_netpol_error), never a Python traceback (
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
