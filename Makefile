@@ -8,7 +8,7 @@ NB := $(wildcard book/*.ipynb)
 # which the kube backend leaves alone): part of `make test`, not of `make test-kind`.
 NB_SIM := $(wildcard tests/notebooks/*.ipynb)
 
-.PHONY: install test book lab check-pages notebooks bench cluster cluster-delete test-kind clean
+.PHONY: install test fuzz book lab check-pages notebooks bench cluster cluster-delete test-kind clean
 
 install: $(STAMP)
 
@@ -24,6 +24,12 @@ test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules netpol_kernel
 	$(if $(NB)$(NB_SIM),$(BIN)/python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg $(NB) $(NB_SIM))
+
+# The fuzzer of tests/test_fuzz.py with a larger budget than `make test` gives it (40 examples
+# per generator there); FUZZ_EXAMPLES=N to change it.  Seeded: a run repeats exactly.
+FUZZ_EXAMPLES ?= 2000
+fuzz: install
+	NETPOL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 book: install
 	$(BIN)/jupyter-book build book --config _config.yml -W -n --keep-going
@@ -48,6 +54,7 @@ notebooks: install
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/apply.py
 
 KIND ?= kind
 CLUSTER ?= netpol-course

@@ -12,6 +12,7 @@ notebook pieces (plots, widgets, the %kubectl magic) load on first use.
 from __future__ import annotations
 
 import importlib
+from datetime import datetime, timezone
 from typing import Any
 
 from .policy.engine import Engine, ServiceVerdict, Verdict
@@ -27,8 +28,7 @@ from .policy.portset import PortSet
 __version__ = "0.1.0"
 
 
-def _wall_clock() -> "datetime":
-    from datetime import datetime, timezone
+def _wall_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 

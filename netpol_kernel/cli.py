@@ -5,7 +5,9 @@
     netpol-kernel connectivity -f FILE... [-o text|json]
     netpol-kernel explain -f FILE... --from NS/POD --to NS/POD|NS/SERVICE --port PORT [--protocol P]
 
-Invalid input prints one line per error and exits 1; never a traceback.
+Invalid input prints one line per error and exits 1; never a traceback.  What the
+analysis leaves out (other kinds, an object given twice) is said in ``note:`` lines
+on stderr.
 """
 from __future__ import annotations
 
@@ -53,6 +55,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def _port(text: str):
     return int(text) if text.isdigit() else text
+
+
+def _check_port(text: str) -> None:
+    """A port number or an IANA port name, as a NetworkPolicy port must be (the API server's words)."""
+    from .api.validation.names import is_port_name, port_num_errors
+    port = _port(text)
+    msgs = port_num_errors(port) if isinstance(port, int) else is_port_name(port)
+    if msgs:
+        shown = port if isinstance(port, int) else json.dumps(port)
+        raise NetpolError(f"error: --port: Invalid value: {shown}: {msgs[0]}")
 
 
 def _cells(names: list[str], texts: Sequence[str], row: Sequence[int], skip: int) -> list[str]:
@@ -145,7 +157,11 @@ def _explain(world: World, args, out: TextIO) -> int:
 def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "port", None) is not None:
+            _check_port(args.port)
         world = World.from_paths(args.files)
+        for note in world.notes:
+            err.write(f"note: {note}\n")
         if args.command == "validate":
             out.write(f"{world.documents} objects valid\n")
             return 0

@@ -21,11 +21,14 @@ __all__ = [
     "NetpolError",
     "ManifestError",
     "YAMLSyntaxError",
+    "DecodeError",
     "NotFoundError",
     "AlreadyExistsError",
     "UnsupportedCommand",
     "ClusterError",
     "NamespaceMismatchError",
+    "PathNotFoundError",
+    "UsageError",
 ]
 
 _MISSING = object()
@@ -112,7 +115,8 @@ class FieldError:
 
     def __str__(self) -> str:
         if self.type == "Unknown":
-            return f'unknown field "{self.path}"'
+            # the strict decoder's %q: a key holding a newline stays on one line
+            return f"unknown field {json.dumps(self.path, ensure_ascii=False)}"
         return f"{self.path}: {self.body}"
 
     def to_dict(self) -> dict:
@@ -169,7 +173,8 @@ class ManifestError(NetpolError, ValueError):
         """One line per error, prefixed with file and object (the CLI's format)."""
         where = f"{self.source}: " if self.source else ""
         obj = f"{self.kind}/{self.name}" if self.name else self.kind
-        return [f"{where}{obj}: {e}" for e in self.errors]
+        # One line each, whatever keys the YAML held.
+        return [f"{where}{obj}: {e}".replace("\r", "\\r").replace("\n", "\\n") for e in self.errors]
 
 
 class YAMLSyntaxError(ManifestError):
@@ -183,13 +188,25 @@ class YAMLSyntaxError(ManifestError):
 
     def message(self) -> str:
         src = self.source or "<input>"
-        loc = f" line {self.line}" if self.line else ""
-        return f'error: error parsing {src}: error converting YAML to JSON: yaml:{loc}: {self.problem}'
+        loc = f"line {self.line}: " if self.line else ""  # go-yaml leaves the line out when it has none
+        return f'error: error parsing {src}: error converting YAML to JSON: yaml: {loc}{self.problem}'
 
     def lines(self) -> list[str]:
         src = self.source or "<input>"
         loc = f":{self.line}" if self.line else ""
         return [f"{src}{loc}: YAML syntax error: {self.problem}"]
+
+
+class DecodeError(ManifestError):
+    """A document kubectl cannot decode (its metadata has the wrong types), before any request.
+
+    >>> print(DecodeError("Pod", "", [FieldError("metadata.name", "Invalid", "json: cannot unmarshal "
+    ...     "array into Go struct field ObjectMeta.metadata.name of type string")], source="p.yaml"))
+    error: unable to decode "p.yaml": json: cannot unmarshal array into Go struct field ObjectMeta.metadata.name of type string
+    """
+
+    def message(self) -> str:
+        return f'error: unable to decode "{self.source or "STDIN"}": {self.errors[0].detail}'
 
 
 class NotFoundError(NetpolError, LookupError):
@@ -223,3 +240,23 @@ class UnsupportedCommand(NetpolError, NotImplementedError):
 
 class ClusterError(NetpolError, RuntimeError):
     """A real cluster could not be reached or refused us; the message names the context."""
+
+
+class PathNotFoundError(NetpolError, FileNotFoundError):
+    """A file or directory that is not there; str() is kubectl's wording.
+
+    >>> str(PathNotFoundError("app.yaml"))
+    'error: the path "app.yaml" does not exist'
+    """
+
+    def __init__(self, path: str):
+        self.message = f'error: the path "{path}" does not exist'
+        super().__init__(self.message)
+        self.filename = path
+
+    def __str__(self) -> str:  # OSError's own would print "[Errno None] None: ..."
+        return self.message
+
+
+class UsageError(NetpolError, ValueError):
+    """A Python call given an argument it cannot use (``explain("a", "b")`` without a port)."""

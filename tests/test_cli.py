@@ -48,7 +48,9 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
     bad = tmp_path / "indent.yaml"
     bad.write_text("kind: Pod\napiVersion: v1\nmetadata:\n  name: x\n labels: {}\n")
     code, _, err = run("validate", "-f", str(bad))
-    assert code == 1 and f"{bad}:5" in err
+    # kubectl 1.32 on this file: "yaml: line 4: did not find expected key" (go-yaml prints a
+    # parser error's 0-based line)
+    assert code == 1 and f"{bad}:4" in err
 
 
 def test_missing_file_is_kubectls_wording():

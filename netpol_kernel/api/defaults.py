@@ -188,9 +188,24 @@ _SPEC: dict[str, Callable[[dict], dict]] = {
 }
 
 
+def _without_nulls(value: Any) -> Any:
+    """A copy without null fields: JSON null decodes to a nil pointer or a zero value, which
+    the server then defaults (``replicas: null`` becomes 1) or leaves out when it stores
+    the object.  List items keep their place (strict decoding made them zero values).
+
+    >>> _without_nulls({"replicas": None, "ports": [{"port": None, "protocol": "TCP"}]})
+    {'ports': [{'protocol': 'TCP'}]}
+    """
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
 def default_object(obj: dict) -> dict:
-    """A deep copy of ``obj`` with the API server's defaults filled in."""
-    out = copy.deepcopy(obj)
+    """A copy of ``obj`` with the API server's defaults filled in (and no null fields)."""
+    out = _without_nulls(obj)
     kind = out.get("kind")
     if kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"):
         out["spec"] = dict(out.get("spec") or {})

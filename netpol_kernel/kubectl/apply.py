@@ -11,8 +11,9 @@ import os
 from typing import Any, Optional, Sequence
 
 from . import render
+from ..api.manifests import Document
 from ..api.resources import RESOURCES
-from ..errors import AlreadyExistsError, ManifestError, NetpolError, NotFoundError
+from ..errors import AlreadyExistsError, NetpolError, NotFoundError
 from .args import Exit
 from .context import Ctx, error_for, ErrorsExit, namespaced, print_errors, resource_requests, sorted_objects
 from .render import ErrorText
@@ -21,31 +22,45 @@ from .render import ErrorText
 # ---------------------------------------------------------------- apply / create / delete
 
 
-def _load(ctx: Ctx, paths: Sequence[str]) -> tuple[list[Any], list[ErrorText]]:
-    """Read every -f; a missing path stops everything (kubectl's builder does the same)."""
-    from ..api.manifests import load_documents, load_path
+def _load(ctx: Ctx, paths: Sequence[str]) -> list[Any]:
+    """Read every -f, in kubectl's order: documents, and errors where they are met.
 
+    A missing path stops everything (kubectl's builder checks paths first).  A
+    document that does not decode (no kind, metadata of the wrong types) is an
+    error and the next one is read; a YAML syntax error ends its file, after the
+    documents before it; the other files of a directory or of the -f list are
+    still read, as kubectl's builder (ContinueOnError) does.
+    """
+    from ..api.manifests import manifest_files, read_file, read_items
     from .urls import fetch, is_url
 
     missing = [p for p in paths if p != "-" and not is_url(p) and not os.path.exists(p)]
     if missing:
         raise ErrorsExit([render.plain_error(f'error: the path "{p}" does not exist') for p in missing])
-    docs: list[Any] = []
-    errors: list[ErrorText] = []
+    items: list[Any] = []
     for path in paths:
         try:
-            if is_url(path):
-                docs += load_documents(fetch(path), source=path)
+            sources = [path] if path == "-" or is_url(path) else manifest_files(path)
+        except OSError as exc:
+            items.append(error_for(exc, source=path))
+            continue
+        for source in sources:
+            try:
+                if is_url(source):  # kubectl's own error (raised) when the URL cannot be read
+                    got = read_items(fetch(source), source=source)
+                else:
+                    got = read_items(ctx.stdin or "", source="STDIN") if source == "-" else read_file(source)
+            except OSError as exc:  # unreadable: Go's words ("open F: permission denied"), and on
+                items.append(render.plain_error(f"error: open {source}: {(exc.strerror or str(exc)).lower()}"))
                 continue
-            docs += (load_documents(ctx.stdin or "", source="STDIN") if path == "-" else load_path(path))
-        except (ManifestError, OSError, UnicodeDecodeError) as exc:
-            errors.append(error_for(exc, source="STDIN" if path == "-" else path))
-    return docs, errors
+            items += [x if isinstance(x, Document) else error_for(x, source=x.source or source)
+                      for x in got]
+    return items
 
 
 def _doc_namespace(ctx: Ctx, doc: Any) -> Optional[ErrorText]:
     """kubectl refuses an object whose namespace differs from an explicit -n."""
-    ns = (doc.obj.get("metadata") or {}).get("namespace")
+    ns = _meta(doc.obj).get("namespace")
     if ctx.explicit_ns and ns and ns != ctx.namespace and namespaced(str(doc.obj.get("kind"))):
         return render.plain_error(
             f'error: the namespace from the provided object "{ns}" does not match the namespace '
@@ -79,29 +94,48 @@ def run_apply(ctx: Ctx) -> int:
     if ctx.args.positional:
         raise Exit(f"error: Unexpected args: {ctx.args.positional}\n"
                     "See 'kubectl apply -h' for help and examples")
-    docs, errors = _load(ctx, paths)
-    if not docs and not errors:
+    items = _load(ctx, paths)
+    if not items:
         raise Exit("error: no objects passed to apply")
-    # Like kubectl: successes are printed as they happen, errors gathered at the end.
-    groups: list[tuple[Optional[str], list[Any]]] = []
-    for doc in docs:
-        problem = _doc_namespace(ctx, doc)
+    # Like kubectl: successes are printed as they happen, errors gathered at the end in
+    # the order they happened.  Neighbouring documents for one namespace go in one call.
+    errors: list[ErrorText] = []
+    group: list[Any] = []
+    group_ns: Optional[str] = None
+
+    def flush() -> None:
+        if group:
+            results, errs = _apply_docs(ctx, group, group_ns)
+            ctx.out.out("".join(f"{r}\n" for r in results))
+            errors.extend(errs)
+            group.clear()
+
+    for item in items:
+        if isinstance(item, ErrorText):
+            flush()
+            errors.append(item)
+            continue
+        problem = _doc_namespace(ctx, item)
         if problem:
+            flush()
             errors.append(problem)
             continue
         # An object's own namespace wins unless -n was given (then kubectl insists they agree).
-        has_ns = bool((doc.obj.get("metadata") or {}).get("namespace"))
+        has_ns = bool(_meta(item.obj).get("namespace"))
         namespace = ctx.namespace if ctx.explicit_ns or not has_ns else None
-        if groups and groups[-1][0] == namespace:
-            groups[-1][1].append(doc)
-        else:
-            groups.append((namespace, [doc]))
-    for namespace, group in groups:
-        results, errs = _apply_docs(ctx, group, namespace)
-        ctx.out.out("".join(f"{r}\n" for r in results))
-        errors += errs
+        if group and namespace != group_ns:
+            flush()
+        group_ns = namespace
+        group.append(item)
+    flush()
     print_errors(ctx.out, errors)
     return 1 if errors else 0
+
+
+def _meta(obj: Any) -> dict:
+    """An object's metadata, or {} when it is not a map (validation reports that)."""
+    md = obj.get("metadata") if isinstance(obj, dict) else None
+    return md if isinstance(md, dict) else {}
 
 
 def run_create(ctx: Ctx) -> int:
@@ -136,18 +170,23 @@ def _create_namespace(ctx: Ctx, name: str) -> int:
 
 
 def _create_from_files(ctx: Ctx) -> int:
-    docs, errors = _load(ctx, ctx.many("filename"))
-    for doc in docs:
+    errors: list[ErrorText] = []
+    for doc in _load(ctx, ctx.many("filename")):
+        if isinstance(doc, ErrorText):
+            errors.append(doc)
+            continue
         kind = str(doc.obj.get("kind"))
-        name = str((doc.obj.get("metadata") or {}).get("name", ""))
-        ns = (doc.obj.get("metadata") or {}).get("namespace") or ctx.namespace
+        name = str(_meta(doc.obj).get("name", ""))
+        ns = _meta(doc.obj).get("namespace") or ctx.namespace
+        if not isinstance(ns, str):
+            ns = ctx.namespace
         if kind in RESOURCES and name and _present(ctx, kind, name, ns):
             plural, qualified = RESOURCES[kind][0], RESOURCES[kind][1]
             group = qualified.partition(".")[2]
             exists = AlreadyExistsError(f"{plural}.{group}" if group else plural, name)
             errors.append(error_for(exists, source=doc.source))
             continue
-        results, errs = _apply_docs(ctx, [doc], ctx.namespace if ctx.explicit_ns or not (doc.obj.get("metadata") or {}).get("namespace") else None)
+        results, errs = _apply_docs(ctx, [doc], ctx.namespace if ctx.explicit_ns or not _meta(doc.obj).get("namespace") else None)
         ctx.out.out("".join(f"{RESOURCES.get(r.kind, ('', r.kind.lower()))[1]}/{r.name} created\n"
                             for r in results))
         errors += errs
@@ -172,9 +211,11 @@ def run_delete(ctx: Ctx) -> int:
     targets: list[tuple[str, str, Optional[str], Optional[str]]] = []  # kind, name, ns, source
     paths = ctx.many("filename")
     if paths:
-        docs, errors = _load(ctx, paths)
-        for doc in docs:
-            meta = doc.obj.get("metadata") or {}
+        for doc in _load(ctx, paths):
+            if isinstance(doc, ErrorText):
+                errors.append(doc)
+                continue
+            meta = _meta(doc.obj)
             targets.append((str(doc.obj.get("kind")), str(meta.get("name", "")),
                             meta.get("namespace") or ctx.namespace, doc.source))
     elif not ctx.args.positional:

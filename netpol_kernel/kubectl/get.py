@@ -28,15 +28,23 @@ _PRINTERS = ("custom-columns", "custom-columns-file", "go-template", "go-templat
              "wide", "yaml")
 
 
+_TEMPLATE_PRINTERS = ("go-template", "go-template-file", "jsonpath", "jsonpath-as-json", "jsonpath-file",
+                      "template", "templatefile")
+
+
 def _output_format(ctx: Ctx) -> tuple[str, str]:
     """(format, template) from -o; raises for unknown or unsupported formats."""
     raw = ctx.flag("output") or ""
     fmt, _, template = raw.partition("=")
     if fmt in ("", "wide", "yaml", "json", "name") and not template:
         return fmt, ""
+    if fmt in _TEMPLATE_PRINTERS and not template:
+        # cli-runtime's JSONPathPrintFlags / GoTemplatePrintFlags.ToPrinter, kubectl 1.32:
+        # `kubectl label --local -f pod.yaml a=1 -o jsonpath` prints this and exits 1.
+        raise Exit("error: template format specified but no template given")
+    if fmt == "custom-columns" and not template:
+        raise Exit("error: custom-columns format specified but no custom columns given")
     if fmt in ("jsonpath", "jsonpath-as-json", "custom-columns"):
-        if not template:
-            raise Exit("error: custom-columns format specified but no custom columns given")
         return fmt, template
     if fmt in _PRINTERS:
         raise ctx.unsupported()

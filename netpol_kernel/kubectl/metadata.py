@@ -23,10 +23,7 @@ __all__ = ["run_label", "run_annotate"]
 
 
 def _split(ctx: Ctx, verb: str) -> tuple[list[str], dict[str, Optional[str]]]:
-    pos = ctx.args.positional
-    is_change = [("=" in p or (p.endswith("-") and len(p) > 1)) for p in pos]
-    first = is_change.index(True) if True in is_change else len(pos)
-    objects, changes = pos[:first], pos[first:]
+    objects, changes = _resources_and_pairs(ctx.args.positional)
     what = "label" if verb == "label" else "annotation"
     if not objects:
         raise Exit("error: one or more resources must be specified as <resource> <name> or "
@@ -38,14 +35,52 @@ def _split(ctx: Ctx, verb: str) -> tuple[list[str], dict[str, Optional[str]]]:
         raise Exit("error: --list and --output may not be specified together")
     if ctx.on("all") and ctx.flag("selector"):
         raise Exit("error: cannot set --all and --selector at the same time")
-    updates: dict[str, Optional[str]] = {}
-    for change in changes:
-        if "=" in change:
-            key, _, value = change.partition("=")
-            updates[key] = value
+    return objects, _parse_changes(changes, verb)
+
+
+def _resources_and_pairs(args: list[str]) -> tuple[list[str], list[str]]:
+    """kubectl's cmdutil.GetResourcesAndPairs: resources first, then ``k=v`` / ``k-`` changes."""
+    resources: list[str] = []
+    pairs: list[str] = []
+    for arg in args:
+        if ("=" in arg and not arg.startswith("=")) or (arg.endswith("-") and arg != "-"):
+            pairs.append(arg)
+        elif pairs:
+            raise Exit(f"error: all resources must be specified before label changes: {arg}")
         else:
-            updates[change[:-1]] = None
-    return objects, updates
+            resources.append(arg)
+    return resources, pairs
+
+
+def _parse_changes(changes: list[str], verb: str) -> dict[str, Optional[str]]:
+    """kubectl label's parseLabels / annotate's parseAnnotations (k8s.io/kubectl 1.32,
+    pkg/cmd/label/label.go, pkg/cmd/annotate/annotate.go): label values are checked here,
+    keys by the API server (the backend).  None marks a removal.
+
+    >>> _parse_changes(["app=web", "tier-"], "label")
+    {'app': 'web', 'tier': None}
+    """
+    from ..api.validation.names import is_label_value
+    what = "label" if verb == "label" else "annotation"
+    updates: dict[str, Optional[str]] = {}
+    remove: list[str] = []
+    for spec in changes:
+        if "=" in spec:
+            parts = spec.split("=", 1) if verb != "label" else spec.split("=")
+            if len(parts) != 2 or (verb != "label" and not parts[0]):
+                raise Exit(f"error: invalid {what} spec: {spec}")
+            errs = is_label_value(parts[1]) if verb == "label" else []
+            if errs:
+                raise Exit(f'error: invalid label value: "{spec}": {";".join(errs)}')
+            updates[parts[0]] = parts[1]
+        elif spec.endswith("-"):
+            remove.append(spec[:-1])
+        else:
+            raise Exit(f"error: unknown {what} spec: {spec}")
+    if any(k in updates for k in remove):
+        raise Exit(f"error: can not both modify and remove {'a label' if verb == 'label' else 'an annotation'} "
+                   "in the same command")
+    return {**updates, **{k: None for k in remove}}
 
 
 def _targets(ctx: Ctx, objects: list[str], verb: str) -> list[tuple[str, str]]:

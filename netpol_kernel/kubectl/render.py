@@ -671,8 +671,8 @@ def error_text(exc: BaseException, *, verb: str = "creating", source: Optional[s
     >>> print(error_text(NotFoundError("services", "backend"), verb="deleting", source="app.yaml").single)
     Error from server (NotFound): error when deleting "app.yaml": services "backend" not found
     """
-    from ..errors import AlreadyExistsError, ManifestError, NotFoundError, YAMLSyntaxError
-    if isinstance(exc, YAMLSyntaxError):
+    from ..errors import AlreadyExistsError, DecodeError, ManifestError, NotFoundError, YAMLSyntaxError
+    if isinstance(exc, (YAMLSyntaxError, DecodeError)):
         return plain_error(str(exc))
     if isinstance(exc, ManifestError):
         return _manifest_error(exc, source, obj or {})

@@ -27,7 +27,7 @@ from typing import Callable, Optional, Sequence
 
 from ..backends import current
 from ..backends.base import Backend
-from ..errors import NetpolError, NotFoundError
+from ..errors import ManifestError, NetpolError, NotFoundError, PathNotFoundError
 from ..kubectl.command import kubectl
 
 __all__ = ["Chapter", "start_chapter", "show_file", "picture", "preview", "FileText"]
@@ -94,6 +94,10 @@ def start_chapter(namespace: str, apply: Sequence[str] = (), *, backend: Optiona
     cluster only if netpol-kernel created it), so a chapter always starts clean.
     """
     be = backend or current()
+    from ..api.validation import validate
+    problems = validate({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+    if problems:  # before anything is deleted or created (ValidateNamespaceName: a DNS-1123 label)
+        raise ManifestError("Namespace", str(namespace), problems)
     if _exists(be, namespace):
         Chapter(namespace, be).cleanup()  # a Terminating one is left to finish
         waiter = getattr(be, "wait_namespace_gone", None)  # a real cluster: bounded, with progress
@@ -144,14 +148,21 @@ def show_file(path: str) -> FileText:
     >>> print(show_file(f.name), end=""); os.unlink(f.name)
     kind: Namespace
     """
-    with open(path, encoding="utf-8") as f:
-        return FileText(f.read())
+    from ..api.manifests import decode_bytes
+    try:
+        with open(path, "rb") as f:
+            return FileText(decode_bytes(f.read()))
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise PathNotFoundError(str(path)) from None
 
 
 def _policy_docs(path: str, namespace: Optional[str]) -> list[dict]:
+    """The file's objects, each checked as the API server would (never half-typed input)."""
     from ..api.manifests import load_path
+    from ..api.validation import check
     docs = []
     for d in load_path(path):
+        check(d)
         obj = dict(d.obj)
         md = dict(obj.get("metadata") or {})
         md.setdefault("namespace", namespace or "default")  # where `kubectl apply -f` would put it

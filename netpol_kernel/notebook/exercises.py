@@ -119,17 +119,17 @@ def policies_in(answer: str, namespace: str) -> tuple[list[dict], list[str]]:
         return [], [str(e)]
     errors, dicts = [], []
     for doc in docs:
-        obj = dict(doc.obj)
-        if obj.get("kind") != "NetworkPolicy":
-            errors.append(f"the answer should hold NetworkPolicies, not a {obj.get('kind')}")
+        if doc.obj.get("kind") != "NetworkPolicy":
+            errors.append(f"the answer should hold NetworkPolicies, not a {doc.obj.get('kind')}")
             continue
-        obj["metadata"] = {**(obj.get("metadata") or {})}
-        obj["metadata"].setdefault("namespace", namespace)
-        try:
-            validate_doc(doc.__class__(doc.source, doc.index, obj))
+        try:  # checked first, so that nothing below meets a value of the wrong type
+            validate_doc(doc)
         except ManifestError as e:
             errors += [str(fe) for fe in e.errors]
             continue
+        obj = dict(doc.obj)
+        obj["metadata"] = {**(obj.get("metadata") or {})}
+        obj["metadata"].setdefault("namespace", namespace)
         dicts.append(obj)
     return dicts, errors
 

@@ -19,7 +19,7 @@ from typing import Iterable, Mapping, Optional, Sequence, Union
 
 from ..backends.base import Backend, ExecResult
 from ..policy.engine import Engine
-from ..errors import NetpolError, NotFoundError
+from ..errors import NetpolError, NotFoundError, UsageError
 from .matrix import Cell, Matrix, MatrixDiff
 from ..policy.objects import NetworkPolicy, from_dict
 
@@ -57,7 +57,7 @@ class Target:
 def parse_target(text: str) -> Target:
     name, sep, port = text.rpartition(":")
     if not sep or not port.isdigit() or not name:
-        raise ValueError(f'a target is NAME:PORT, like "backend:8080", not {text!r}')
+        raise UsageError(f'a target is NAME:PORT, like "backend:8080", not {text!r}')
     return Target(name, int(port))
 
 

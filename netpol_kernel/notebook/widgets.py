@@ -41,7 +41,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import ipywidgets as W
 
-from ..errors import ManifestError, NetpolError
+from ..errors import ManifestError, NetpolError, NotFoundError, PathNotFoundError
 from ..policy.lint import LintWarning, lint
 from .matrix import Matrix, MatrixDiff
 from .pagetext import indented_html
@@ -232,10 +232,11 @@ def _read_manifest(manifest: Union[str, os.PathLike]) -> tuple[str, str]:
     """(source name, text): a path is read, anything with a newline is the YAML itself."""
     if isinstance(manifest, os.PathLike) or ("\n" not in manifest and
                                              manifest.endswith((".yaml", ".yml", ".json"))):
+        from ..api.manifests import decode_bytes
         path = Path(manifest)
-        if not path.exists():
-            raise FileNotFoundError(f'error: the path "{os.fspath(manifest)}" does not exist')
-        return path.name, path.read_text(encoding="utf-8-sig")
+        if not path.is_file():
+            raise PathNotFoundError(os.fspath(manifest))
+        return path.name, decode_bytes(path.read_bytes())
     return "<editor>", str(manifest).lstrip("\n")
 
 
@@ -436,6 +437,11 @@ def _targets(backend: Any, namespace: str) -> list[tuple[str, str]]:
     return out
 
 
+def _values(options: Any) -> list[Any]:
+    """A Dropdown's values, whether its options are values or (label, value) pairs."""
+    return [o[1] if isinstance(o, tuple) else o for o in options]
+
+
 def _sources(backend: Any, namespace: str) -> list[str]:
     """Deployments by name (a probe picks their first pod), then pods no workload owns."""
     deps = sorted(d["metadata"]["name"] for d in backend.get("Deployment", namespace=namespace))
@@ -469,9 +475,15 @@ class ProbePanel(_Panel):
         self.widget = W.VBox([W.HBox([self.source, self.target]),
                               W.HBox([self.run_button, self.reload_button]), self.output])
         self._guarded(self.reload)()
+        # A choice the dropdown does not offer is a name that is not there: kubectl's words,
+        # not the widget library's TraitError.
         if source is not None:
+            if source not in _values(self.source.options):
+                raise NotFoundError("pods", source, self._ns())
             self.source.value = source
         if target is not None:
+            if target not in _values(self.target.options):
+                raise NotFoundError("services", target.rpartition(":")[0] or target, self._ns())
             self.target.value = target
 
     @property

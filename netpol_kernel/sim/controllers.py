@@ -299,8 +299,25 @@ def _release_mismatched(st: Store, owner: dict, pods: list[dict]) -> list[dict]:
 
 # ---------------------------------------------------------------- controllers
 
+def _adopt_orphans(st: Store, owner: dict, pods: list[dict]) -> list[dict]:
+    """Pods without a controller that match the owner's selector become its own.
+
+    The ReplicaSet controller claims them (pkg/controller/replicaset, claimPods ->
+    ControllerRefManager.ClaimPods adopts orphans whose labels match), so a pod
+    relabelled away and back counts again, and the surplus is then deleted.
+    """
+    ns = owner["metadata"]["namespace"]
+    for p in st.list("Pod", ns):
+        if controller_of(p) is None and selector_matches(owner["spec"]["selector"],
+                                                         p["metadata"].get("labels") or {}):
+            p["metadata"]["ownerReferences"] = [_owner_ref(owner)]
+            st.put(p)
+            pods.append(p)
+    return pods
+
+
 def _sync_replicaset(st: Store, rs: dict) -> None:
-    pods = _release_mismatched(st, rs, _owned(st, rs, "Pod"))
+    pods = _adopt_orphans(st, rs, _release_mismatched(st, rs, _owned(st, rs, "Pod")))
     want = int(rs["spec"].get("replicas", 1))
     name = rs["metadata"]["name"]
     while len(pods) < want:

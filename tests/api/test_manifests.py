@@ -130,7 +130,9 @@ def test_dedent_slip_did_not_find_expected_key():
     text = "spec:\n  podSelector: {}\n ingress: []\n"
     with pytest.raises(YAMLSyntaxError) as exc:
         load_documents(text)
-    assert exc.value.line == 3
+    # kubectl 1.32 (`kubectl label --local -f`) prints "yaml: line 2: did not find expected key":
+    # go-yaml prints a parser error's 0-based line (yaml.v2 yaml.go, parser.fail).
+    assert exc.value.line == 2
     assert exc.value.problem == "did not find expected key"
 
 
@@ -150,7 +152,9 @@ def test_unclosed_flow_sequence():
 def test_syntax_error_in_a_later_document_still_raises():
     with pytest.raises(YAMLSyntaxError) as exc:
         load_documents(NS.format("ok") + "---\nkind: [\n")
-    assert exc.value.line is not None and exc.value.line >= 6
+    # kubectl 1.32 on this file: "namespace/ok", then "yaml: line 1: did not find expected node
+    # content": the line counts from the document's own start (apimachinery YAMLReader chunks).
+    assert exc.value.line == 1
 
 
 def test_yaml_syntax_error_is_a_manifest_error_and_value_error():

@@ -30,14 +30,15 @@ from ...errors import FieldError, ManifestError
 from ..manifests import Document
 from .configs import check_config_map, check_secret
 from .fields import Errors, as_dict, is_empty, quoted
-from .meta import check_namespace
+from .meta import check_meta, check_namespace
 from .networkpolicy import check_network_policy
 from .pods import check_pod
-from .schema import SCHEMAS, STR, SUPPORTED_KINDS, decode, json_kind, type_error
+from .names import is_dns1123_subdomain, is_path_segment_name
+from .schema import OTHER_KINDS, OTHER_SCHEMA, SCHEMAS, STR, SUPPORTED_KINDS, decode, json_kind, type_error
 from .services import check_service
 from .workloads import check_workload
 
-__all__ = ["validate", "check", "SUPPORTED_KINDS"]
+__all__ = ["validate", "check", "SUPPORTED_KINDS", "OTHER_KINDS", "is_modelled"]
 
 
 # ---------------------------------------------------------------------------
@@ -83,12 +84,30 @@ def validate(obj: Any) -> tuple[FieldError, ...]:
     if not isinstance(api, str) or not isinstance(kind, str):
         bad = "apiVersion" if not isinstance(api, str) else "kind"
         return (type_error(bad, obj[bad], STR),)
+    if (api, kind) in OTHER_KINDS:
+        # Built in, but not modelled here: its type meta and metadata are checked
+        # (RBAC names are path segments: rbac/validation ValidateRBACName).
+        other: Errors = []
+        decode(obj, OTHER_SCHEMA, "", other)
+        rbac = api.startswith("rbac.authorization.k8s.io/")
+        check_meta(obj, other, is_path_segment_name if rbac else is_dns1123_subdomain,
+                   namespaced=OTHER_KINDS[api, kind])
+        return tuple(other)
     if (api, kind) not in SCHEMAS:
         return (_no_match(api, kind),)
     errs: Errors = []
     decode(obj, SCHEMAS[api, kind], "", errs)
     _RULES[api, kind](obj, errs)
     return tuple(errs)
+
+
+def is_modelled(obj: dict) -> bool:
+    """Does this package model the object's kind (as opposed to only checking its metadata)?
+
+    >>> is_modelled({"apiVersion": "v1", "kind": "Pod"}), is_modelled({"apiVersion": "v1", "kind": "ServiceAccount"})
+    (True, False)
+    """
+    return (obj.get("apiVersion"), obj.get("kind")) in SCHEMAS
 
 
 def check(doc: Document) -> None:

@@ -88,6 +88,30 @@ def check_meta(obj: dict, errs: Errors, name_fn: NameFn, namespaced: bool = True
     check_annotations(m.get("annotations"), "metadata.annotations", errs)
     for f in as_list(m.get("finalizers")):
         check_name(f, "metadata.finalizers", is_qualified_name, errs)
+    check_owner_references(m.get("ownerReferences"), "metadata.ownerReferences", errs)
+
+
+def check_owner_references(refs: Any, path: str, errs: Errors) -> None:
+    """apimachinery pkg/api/validation/objectmeta.go, ValidateOwnerReferences: every reference
+    names its owner fully; one controller at most.  Upstream's paths carry no index."""
+    controller = ""
+    for ref in as_list(refs):
+        r = as_dict(ref)
+        api = as_str(r.get("apiVersion")) or ""
+        version = api.rpartition("/")[2]  # schema.FromAPIVersionAndKind: the version part
+        for key, empty, detail in (("apiVersion", not version, "version must not be empty"),
+                                   ("kind", is_empty(r.get("kind")), "kind must not be empty"),
+                                   ("name", is_empty(r.get("name")), "name must not be empty"),
+                                   ("uid", is_empty(r.get("uid")), "uid must not be empty")):
+            if empty:
+                errs.append(FieldError.invalid(f"{path}.{key}", as_str(r.get(key)) or "", detail))
+        if r.get("controller") is True:
+            name = f"{as_str(r.get('kind')) or ''}/{as_str(r.get('name')) or ''}"
+            if controller:
+                errs.append(FieldError.invalid(path, refs, "Only one reference can have Controller set to "
+                                               f'true. Found "true" in references for {controller} and {name}'))
+            else:
+                controller = name
 
 
 def check_selector(sel: Any, path: str, errs: Errors) -> None:

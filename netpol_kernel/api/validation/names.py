@@ -153,3 +153,14 @@ def is_config_map_key(value: str) -> list[str]:
 
 def port_num_errors(value: int) -> list[str]:
     return [] if 1 <= value <= 65535 else [PORT_RANGE]
+
+
+def is_path_segment_name(value: str) -> list[str]:
+    """apimachinery pkg/api/validation/path, IsValidPathSegmentName (RBAC object names).
+
+    >>> is_path_segment_name("system:viewer"), is_path_segment_name(".."), is_path_segment_name("a/b%")
+    ([], ["may not be '..'"], ["may not contain '/'", "may not contain '%'"])
+    """
+    if value in (".", ".."):
+        return [f"may not be '{value}'"]
+    return [f"may not contain '{c}'" for c in ("/", "%") if c in value]

@@ -5,10 +5,11 @@ and the pod template (checked by :func:`.pods.check_pod_spec`).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from ...errors import FieldError
-from .fields import Errors, as_dict, go_map, go_selector, as_int, invalid_go, key_text, as_str
+from .fields import Errors, as_dict, go_map, go_selector, as_int, invalid_go, key_text, as_str, quoted
 from .meta import check_annotations, check_labels, check_meta, check_nonneg, check_selector, selector_is_empty, selector_matches
 from .names import is_dns1123_label, is_dns1123_subdomain
 from .pods import check_pod_spec
@@ -33,10 +34,36 @@ def check_workload(kind: str) -> Callable[[dict, Errors], None]:
             pmp = as_str(spec.get("podManagementPolicy"))
             if pmp and pmp not in ("OrderedReady", "Parallel"):
                 errs.append(FieldError.invalid("spec.podManagementPolicy", pmp, "must be 'OrderedReady' or 'Parallel'"))
+        if kind == "Deployment":
+            _rolling_update(as_dict(as_dict(spec.get("strategy")).get("rollingUpdate")),
+                            "spec.strategy.rollingUpdate", errs)
         _workload_selector(kind, spec, errs)
         _template(kind, spec.get("template"), errs)
 
     return run
+
+
+_PERCENT = "[0-9]+%"
+
+
+def _int_or_string_go(value: Any) -> str:
+    """An intstr.IntOrString as field.Error prints it: %#v, since String() has a pointer receiver."""
+    if isinstance(value, str):
+        return f'intstr.IntOrString{{Type:1, IntVal:0, StrVal:{quoted(value)}}}'
+    return f'intstr.IntOrString{{Type:0, IntVal:{value}, StrVal:""}}'
+
+
+def _rolling_update(ru: dict, path: str, errs: Errors) -> None:
+    """apps/validation ValidateRollingUpdateDeployment -> ValidatePositiveIntOrPercent: a
+    non-negative integer, or a percent string (validation.IsValidPercent)."""
+    for key in ("maxUnavailable", "maxSurge"):
+        value = ru.get(key)
+        if isinstance(value, str) and not re.fullmatch(_PERCENT, value):
+            msg = ("a valid percent string must be a numeric string followed by an ending '%' "
+                   f"(e.g. '1%',  or '93%', regex used for validation is '{_PERCENT}')")
+            errs.append(invalid_go(f"{path}.{key}", _int_or_string_go(value), msg))
+        elif as_int(value) is not None and as_int(value) < 0:
+            errs.append(FieldError.invalid(f"{path}.{key}", as_int(value), "must be greater than or equal to 0"))
 
 
 def _workload_selector(kind: str, spec: dict, errs: Errors) -> None:
