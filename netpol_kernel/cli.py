@@ -48,8 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     files(e)
     e.add_argument("--from", dest="src", required=True, metavar="NS/POD")
     e.add_argument("--to", dest="dst", required=True, metavar="NS/POD|NS/SERVICE")
-    e.add_argument("--port", required=True)
-    e.add_argument("--protocol", default="TCP", choices=["TCP", "UDP", "SCTP"])
+    e.add_argument("--port", help="port number or container port name (not with --protocol ICMP)")
+    e.add_argument("--protocol", default="TCP", choices=["TCP", "UDP", "SCTP", "ICMP"])
     return p
 
 
@@ -144,6 +144,11 @@ def _connectivity(world: World, args, out: TextIO) -> int:
 def _explain(world: World, args, out: TextIO) -> int:
     eng = world.engine()
     dst = args.dst
+    if args.protocol == "ICMP":  # ping: no port, judged as kind's enforcer judges it
+        out.write(eng.evaluate(args.src, dst, 0, "ICMP").explain() + "\n")
+        return 0
+    if args.port is None:
+        raise NetpolError("error: --port is required (except with --protocol ICMP)")
     port = _port(args.port)
     pod_keys = {p.key for p in world.pods}
     svc_keys = {s.key for s in world.services}

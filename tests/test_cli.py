@@ -90,6 +90,16 @@ def test_explain_names_the_isolating_policy():
     assert "backend-ingress-deny: has no ingress rules (denies all)" in out
 
 
+def test_explain_icmp_needs_no_port_and_says_how_ping_is_judged():
+    code, out, _ = run("explain", "-f", LAB, "--from", "default/frontend", "--to", "default/backend",
+                       "--protocol", "ICMP")
+    assert code == 0
+    assert out.splitlines()[0] == "default/frontend -> default/backend on ICMP: BLOCKED"
+    assert out.splitlines()[-1].startswith("  note: ICMP has no port")
+    code, _, err = run("explain", "-f", LAB, "--from", "default/frontend", "--to", "default/backend")
+    assert code == 1 and err == "error: --port is required (except with --protocol ICMP)\n"
+
+
 def test_explain_unknown_pod_is_an_error_not_a_traceback():
     code, _, err = run("explain", "-f", LAB, "--from", "default/nope", "--to", "default/backend", "--port", "80")
     assert code == 1 and err == 'Error from server (NotFound): pods "nope" not found\n'

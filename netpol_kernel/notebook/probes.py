@@ -262,10 +262,17 @@ def reachability(sources: Sequence[str], targets: Sequence[str], *, backend: Opt
 
 
 def explain(source: str, target: str, *, backend: Optional[Backend] = None,
-            namespace: Optional[str] = None) -> str:
-    """Why is ``source`` -> ``target`` (``NAME:PORT``) allowed or blocked? The engine's own evidence."""
+            namespace: Optional[str] = None, protocol: str = "TCP") -> str:
+    """Why is ``source`` -> ``target`` (``NAME:PORT``) allowed or blocked? The engine's own evidence.
+
+    With ``protocol="ICMP"`` (ping) the target is a pod, a deployment or ``NAME`` without a
+    port, judged as kind's enforcer judges ICMP (the explanation says how).
+    """
     be = _backend(backend)
     ns = namespace or be.default_namespace
+    if protocol.upper() == "ICMP":
+        src, dst = source_pod(be, source, ns), source_pod(be, target, ns)
+        return _Text(be.engine().evaluate(_pod_key(src), _pod_key(dst), 0, "ICMP").explain(ns))
     cell = _predict_cell(be.engine(), be, _pod_key(source_pod(be, source, ns)),
                          parse_target(target), ns)
     return _Text(cell.why or "")

@@ -33,7 +33,7 @@ from .objects import (IPBlock, LabelSelector, Namespace, NetworkPolicy, Peer, Po
                       Service)
 from .podsets import AddressIndex, LabelTable, members, union
 
-__all__ = ["Engine", "Verdict", "SideVerdict", "RuleCheck", "ServiceVerdict", "Connectivity",
+__all__ = ["ICMP_NOTE", "Engine", "Verdict", "SideVerdict", "RuleCheck", "ServiceVerdict", "Connectivity",
            "LabelTable", "DIRECTIONS"]
 
 DIRECTIONS = ("Ingress", "Egress")
@@ -125,6 +125,14 @@ class SideVerdict:
         return out
 
 
+#: Why ICMP (ping) is judged as it is: a rule's ``ports`` name TCP, UDP or SCTP ports, so a rule
+#: that lists any never matches ICMP and a rule without ports matches it.  This is what kind's
+#: enforcer, kube-network-policies (pkg/networkpolicy, evaluatePorts), does; the NetworkPolicy
+#: API itself says nothing about ICMP, so other plugins may differ.
+ICMP_NOTE = ("ICMP has no port: a rule that lists ports never matches it, a rule without ports does "
+             "(as kind's network-policy enforcer, kube-network-policies, decides)")
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The answer for one connection, with the evidence that decided it."""
@@ -144,6 +152,8 @@ class Verdict:
 
     @property
     def port_text(self) -> str:
+        if self.protocol == "ICMP":
+            return "ICMP"
         if isinstance(self.port, str):
             return f"{self.protocol}/{self.port}" + (f" ({self.resolved_port})" if self.resolved_port else "")
         return f"{self.protocol}/{self.port}"
@@ -162,6 +172,8 @@ class Verdict:
             lines.append(f"  note: {_short(pod, namespace)} uses hostNetwork: this verdict polices it like any "
                          f"pod, but NetworkPolicy leaves such pods to the plugin, and most treat their "
                          f"traffic as the node's")
+        if self.protocol == "ICMP":
+            lines.append(f"  note: {ICMP_NOTE}")
         return "\n".join(lines)
 
     def _repr_pretty_(self, p, cycle) -> None:

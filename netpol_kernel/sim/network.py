@@ -33,19 +33,14 @@ import re
 from datetime import datetime
 from typing import Optional, Protocol
 
-from ..policy.engine import Engine
+from ..policy.engine import ICMP_NOTE, Engine
 from .controllers import NODE_IP, Store, endpoints_of
 from .dns import DNS_SERVICE_IP, Records
 from . import outside
 from .images import Dial, Echo, Resolution, Server, empty_reply
 from .programs import listeners
 
-__all__ = ["PodNet", "ClusterView", "container_env", "ICMP_NOTE"]
-
-#: Why a ping was judged as it was (kube-network-policies, pkg/networkpolicy evaluatePorts).
-ICMP_NOTE = ("ICMP has no port: a rule that lists ports never matches it, a rule without ports does "
-             "(as kind's network-policy enforcer, kube-network-policies, decides)")
-
+__all__ = ["PodNet", "ClusterView", "container_env"]
 
 class ClusterView(Protocol):
     """What the network reads of the cluster (:class:`~netpol_kernel.sim.cluster.EmbeddedCluster`
@@ -311,7 +306,7 @@ class PodNet:
         pod = next((p for p in st.list("Pod") if p["status"].get("podIP") == ip), None)
         if pod is not None:
             verdict = self.cluster.engine().evaluate(self.key, _key(pod), 0, "ICMP")
-            why = verdict.explain() + "\n  " + ICMP_NOTE
+            why = verdict.explain()  # the engine's explanation notes how ICMP is judged
             return Echo("open", ip, 0.08, 64, why) if verdict.allowed else Echo("timeout", ip, why=why)
         ok, why = self._egress_to_address(ip, 0, "ICMP")
         if ok and (outside.host_at(ip) is not None or ip == NODE_IP):

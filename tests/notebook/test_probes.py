@@ -82,6 +82,19 @@ def test_explain_is_the_engines_evidence(lab):
     assert "backend-ingress-deny: has no ingress rules (denies all)" in text
 
 
+def test_explain_icmp_matches_what_ping_does(lab):
+    be = lab.backend
+    nk.kubectl(f"apply -f {M('backend-allow-ingress-frontend.yaml')}", backend=be)  # a rule without ports
+    text = nk.explain("frontend", "backend", backend=be, protocol="ICMP")
+    assert text.splitlines()[0].endswith(": ALLOWED") and " on ICMP: " in text.splitlines()[0]
+    assert "note: ICMP has no port" in text
+    assert "BLOCKED" in nk.explain("not-frontend", "backend", backend=be, protocol="ICMP").splitlines()[0]
+    ip = be.get("Pod", namespace="lab", selector="app=backend")[0]["status"]["podIP"]
+    # busybox ping (networking/ping.c): a reply line when allowed, none when dropped
+    assert f"64 bytes from {ip}" in nk.kubectl(f"exec deploy/frontend -- ping -c 1 -W 1 {ip}", backend=be).text
+    assert "64 bytes" not in nk.kubectl(f"exec deploy/not-frontend -- ping -c 1 -W 1 {ip}", backend=be).text
+
+
 def test_a_pod_and_its_own_service_is_not_applicable():
     be = EmbeddedCluster()
     nk.start_chapter("app", [M("example-app.yaml")], backend=be, load_magic=False)

@@ -495,3 +495,32 @@ def test_a_host_network_pod_is_policed_like_any_pod_and_the_verdict_says_so():
         "such pods to the plugin, and most treat their traffic as the node's")
     assert e.evaluate("default/agent", "default/agent", 80).host_network == ("default/agent",)
     assert "note:" not in Engine([], [FE, BE], [deny]).evaluate("default/fe", "default/be", 80).explain()
+
+
+def test_icmp_is_judged_without_a_port_and_explained_so() -> None:
+    """kube-network-policies (kind's enforcer, pkg/networkpolicy evaluatePorts): a packet that is
+    not TCP, UDP or SCTP has no port, so only rules without `ports` allow it."""
+    from netpol_kernel.policy.engine import ICMP_NOTE
+    from netpol_kernel.policy.objects import from_dict
+
+    def pod(name: str, app: str) -> dict:
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "d", "labels": {"app": app}},
+                "spec": {"containers": [{"name": "c", "image": "busybox"}]}, "status": {"podIP": f"10.244.0.{len(name)}"}}
+
+    def policy(name: str, ports: list) -> dict:
+        rule: dict = {"from": [{"podSelector": {"matchLabels": {"app": "a"}}}]}
+        if ports:
+            rule["ports"] = ports
+        return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": name, "namespace": "d"},
+                "spec": {"podSelector": {"matchLabels": {"app": "b"}}, "ingress": [rule]}}
+
+    pods = [from_dict(pod("a", "a")), from_dict(pod("bb", "b"))]
+    with_ports = Engine([], pods, [from_dict(policy("tcp-80", [{"port": 80}]))])
+    without = Engine([], pods, [from_dict(policy("any", []))])
+    assert not with_ports.evaluate("d/a", "d/bb", 0, "ICMP").allowed
+    assert with_ports.evaluate("d/a", "d/bb", 80, "TCP").allowed
+    verdict = without.evaluate("d/a", "d/bb", 0, "ICMP")
+    assert verdict.allowed
+    text = verdict.explain()
+    assert text.splitlines()[0] == "d/a -> d/bb on ICMP: ALLOWED"
+    assert text.splitlines()[-1] == f"  note: {ICMP_NOTE}"
