@@ -356,6 +356,45 @@ class Engine:
         host = tuple(dict.fromkeys(p.key for p in (self.pods[s], dst_pod) if p.host_network))
         return Verdict(self.pods[s].key, dst_pod.key, port, protocol, resolved, egress, ingress, host)
 
+    def evaluate_address(self, pod: Union[str, Pod], address: str, port: int, protocol: str = "TCP",
+                         direction: str = "Egress") -> tuple[bool, str]:
+        """A connection between ``pod`` and an address that is no pod (the internet, a client on
+        the host network): egress from the pod to it, or ingress to the pod from it.
+
+        Only ``ipBlock`` peers, and rules without peers, can match an address; on ingress the
+        ports are the pod's own (named ports resolve on it).  Returns (allowed, why blocked).
+
+        >>> from netpol_kernel.policy.objects import from_dict
+        >>> pod = from_dict({"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "a", "namespace": "d"},
+        ...                  "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+        >>> deny = from_dict({"kind": "NetworkPolicy", "apiVersion": "networking.k8s.io/v1",
+        ...                   "metadata": {"name": "deny", "namespace": "d"},
+        ...                   "spec": {"podSelector": {}, "policyTypes": ["Egress"]}})
+        >>> print(Engine([], [pod], [deny]).evaluate_address("d/a", "23.192.228.80", 80)[1])
+        d/a -> 23.192.228.80:80/TCP: BLOCKED
+          egress from d/a: isolated by deny, and no egress rule allows 23.192.228.80 on TCP/80
+        """
+        me = self.pods[self._pod_index(pod)]
+        verdict = self.evaluate(me, me, port, protocol)
+        side = verdict.egress if direction == "Egress" else verdict.ingress
+        if not side.isolated:
+            return True, ""
+        receiver = me if direction == "Ingress" else None
+        for pol in self.policies:
+            if pol.namespace != me.namespace or pol.name not in side.policies:
+                continue
+            for rule in (pol.egress if direction == "Egress" else pol.ingress):
+                peers = not rule.peers or any(p.ip_block is not None and p.ip_block.contains(address)
+                                              for p in rule.peers)
+                ports = not rule.ports or any(pp.admits(port, protocol, receiver) for pp in rule.ports)
+                if peers and ports:
+                    return True, ""
+        arrow = (f"{me.key} -> {address}:{port}" if direction == "Egress" else f"{address} -> {me.key}:{port}")
+        side_words = "egress from" if direction == "Egress" else "ingress to"
+        return False, (f"{arrow}/{protocol}: BLOCKED\n  {side_words} {me.key}: isolated by "
+                       f"{', '.join(side.policies)}, and no {direction.lower()} rule allows {address} "
+                       f"on {protocol}/{port}")
+
     def endpoints(self, service: Union[str, Service]) -> tuple[Pod, ...]:
         svc = self.service(service) if isinstance(service, str) else service
         return tuple(p for p in self.pods if svc.selects(p))

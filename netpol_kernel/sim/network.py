@@ -232,43 +232,12 @@ class PodNet:
         return self._deliver(pod, ip, port, protocol, verdict.explain())
 
     def _egress_to_address(self, ip: str, port: int, protocol: str) -> tuple[bool, str]:
-        """Egress to an address that is no pod: only ipBlock peers (or no peers) can allow it."""
-        eng = self.cluster.engine()
-        side = eng.evaluate(self.key, self.key, port, protocol).egress
-        if not side.isolated:
-            return True, ""
-        for pol in eng.policies:
-            if pol.namespace != self.namespace or pol.name not in side.policies:
-                continue
-            for rule in pol.egress:
-                peers = not rule.peers or any(p.ip_block is not None and p.ip_block.contains(ip)
-                                              for p in rule.peers)
-                ports = not rule.ports or any(pp.admits(port, protocol, None) for pp in rule.ports)
-                if peers and ports:
-                    return True, ""
-        return False, (f"{self.key} -> {ip}:{port}/{protocol}: BLOCKED\n  egress from {self.key}: isolated by "
-                       f"{', '.join(side.policies)}, and no egress rule allows {ip} on {protocol}/{port}")
+        """Egress to an address that is no pod, judged by the engine."""
+        return self.cluster.engine().evaluate_address(self.key, ip, port, protocol, "Egress")
 
     def ingress_from_address(self, src_ip: str, pod: dict, port: int, protocol: str) -> tuple[bool, str]:
-        """Ingress to ``pod`` from an address that is no pod (a client outside the cluster):
-        only ipBlock peers, or rules without peers, can allow it."""
-        eng = self.cluster.engine()
-        key = _key(pod)
-        side = eng.evaluate(key, key, port, protocol).ingress
-        if not side.isolated:
-            return True, ""
-        dst = next((p for p in eng.pods if p.key == key), None)
-        for pol in eng.policies:
-            if pol.namespace != pod["metadata"]["namespace"] or pol.name not in side.policies:
-                continue
-            for rule in pol.ingress:
-                peers = not rule.peers or any(p.ip_block is not None and p.ip_block.contains(src_ip)
-                                              for p in rule.peers)
-                ports = not rule.ports or any(pp.admits(port, protocol, dst) for pp in rule.ports)
-                if peers and ports:
-                    return True, ""
-        return False, (f"{src_ip} -> {key}:{port}/{protocol}: BLOCKED\n  ingress to {key}: isolated by "
-                       f"{', '.join(side.policies)}, and no ingress rule allows {src_ip} on {protocol}/{port}")
+        """Ingress to ``pod`` from an address that is no pod (a client outside the cluster)."""
+        return self.cluster.engine().evaluate_address(_key(pod), src_ip, port, protocol, "Ingress")
 
     def dial(self, ip: str, port: int, protocol: str = "TCP", rotate: bool = True) -> Dial:
         if ip in ("127.0.0.1", "::1") or ip == self.ip:
