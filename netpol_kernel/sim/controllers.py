@@ -22,6 +22,7 @@ from typing import Any, Callable, Optional
 
 from ..api.defaults import NO_GENERATION_KINDS, default_object, full_image
 from .naming import Namer, NodePortAllocator, PodIPAM, ServiceIPAM, template_hash
+from .programs import assumption_for
 
 __all__ = ["Store", "EPOCH", "NODE_NAME", "NODE_IP", "API_VERSIONS", "timestamp", "reconcile",
            "selector_matches", "endpoints_of", "endpoints_object", "node_object", "record_event",
@@ -674,6 +675,11 @@ def _pod_started_events(st: Store, pod: dict) -> None:
                      "kubelet", field_path=where)
         record_event(st, pod, "Created", f"Created container {c['name']}", "kubelet", field_path=where)
         record_event(st, pod, "Started", f"Started container {c['name']}", "kubelet", field_path=where)
+        assumed = assumption_for(c["image"])
+        if assumed:
+            # Not an event a real cluster sends: the embedded cluster's own word (component
+            # "netpol-kernel") on what it assumes of an image it does not model.
+            record_event(st, pod, "Assumed", assumed[0].upper() + assumed[1:], "netpol-kernel", field_path=where)
 
 
 def pod_stopped_events(st: Store, pod: dict) -> None:

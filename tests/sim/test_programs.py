@@ -235,3 +235,19 @@ def test_container_command_decides_what_runs():
     assert listeners("nginx", {}, (), command=["sleep", "3600"]) == {}
     assert set(listeners("busybox", {}, (), command=["sh", "-c", "httpd -f -p 8080; sleep 1"])) == {(8080, "TCP")}
     assert listeners("hashicorp/http-echo", {}, ()) == {}  # no -text: http-echo exits
+
+
+def test_an_unknown_image_runs_and_describe_says_what_is_assumed() -> None:
+    """Issue 12: an image the cluster does not model still runs, and `describe pod` says what the
+    cluster assumes of it (an event of the simulator's own, component netpol-kernel)."""
+    import netpol_kernel as nk
+    from netpol_kernel.sim.cluster import EmbeddedCluster
+    c = EmbeddedCluster()
+    assert nk.kubectl("run mystery --image=example.org/acme/widget:2 --port=9000", backend=c).exit_code == 0
+    assert nk.kubectl("run web --image=nginx", backend=c).exit_code == 0
+    mystery = nk.kubectl("describe pod mystery", backend=c).text
+    event = next(line.split() for line in mystery.splitlines() if " Assumed " in line)
+    assert event[:2] == ["Normal", "Assumed"] and event[3] == "netpol-kernel"
+    assert " ".join(event[4:]) == ("Image example.org/acme/widget:2 is not modelled: assumed to accept "
+                                   "connections on its declared containerPorts and to send nothing back")
+    assert "Assumed" not in nk.kubectl("describe pod web", backend=c).text
