@@ -58,16 +58,33 @@ class Chapter:
         return kubectl(command, backend=self.backend, namespace=self.namespace, stdin=stdin)
 
     def cleanup(self) -> "Printed":
-        """Delete the chapter's namespace and everything in it (only ever ours)."""
-        cleanup = getattr(self.backend, "cleanup", None)
-        try:
-            if callable(cleanup):  # the real cluster checks the namespace is one we created
-                cleanup(self.namespace)
-            else:
-                self.backend.delete("Namespace", self.namespace)
-        except NotFoundError:
-            pass  # already gone: cleaning up twice is fine
-        return Printed(f'namespace "{self.namespace}" deleted')
+        """Delete the chapter's namespace and its companions (``NAMESPACE-*``, which a
+        chapter's manifests may create, such as ``netpol-ch08-monitoring``), only ever ours."""
+        names = [self.namespace] + companions(self.backend, self.namespace)
+        for name in names:
+            _delete_namespace(self.backend, name)
+        return Printed("\n".join(f'namespace "{n}" deleted' for n in names))
+
+
+def companions(backend: Backend, namespace: str) -> list[str]:
+    """The namespaces named ``NAMESPACE-*`` that exist: a chapter's own extra namespaces."""
+    try:
+        listed = backend.get("Namespace")
+    except NetpolError:
+        return []
+    return sorted(str(n["metadata"]["name"]) for n in listed
+                  if str(n["metadata"]["name"]).startswith(namespace + "-"))
+
+
+def _delete_namespace(backend: Backend, name: str) -> None:
+    cleanup = getattr(backend, "cleanup", None)
+    try:
+        if callable(cleanup):  # the real cluster checks the namespace is one we created
+            cleanup(name)
+        else:
+            backend.delete("Namespace", name)
+    except NotFoundError:
+        pass  # already gone: cleaning up twice is fine
 
 
 def _exists(backend: Backend, name: str) -> bool:
@@ -90,21 +107,23 @@ def start_chapter(namespace: str, apply: Sequence[str] = (), *, backend: Optiona
                   load_magic: bool = True, sleep: Callable[[float], None] = time.sleep) -> Chapter:
     """Create ``namespace`` afresh, make it kubectl's default and apply ``apply`` files.
 
-    A namespace left over from an earlier run is removed first (on a real
-    cluster only if netpol-kernel created it), so a chapter always starts clean.
+    A namespace left over from an earlier run, and its companions ``NAMESPACE-*``
+    that a chapter's manifests create, are removed first (on a real cluster only
+    if netpol-kernel created them), so a chapter always starts clean.
     """
     be = backend or current()
     from ..api.validation import validate
     problems = validate({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
     if problems:  # before anything is deleted or created (ValidateNamespaceName: a DNS-1123 label)
         raise ManifestError("Namespace", str(namespace), problems)
-    if _exists(be, namespace):
-        Chapter(namespace, be).cleanup()  # a Terminating one is left to finish
+    # Leftovers of an earlier run: the namespace and its companions (NAMESPACE-*), ours only.
+    for name in [namespace] * _exists(be, namespace) + companions(be, namespace):
+        _delete_namespace(be, name)  # a Terminating one is left to finish
         waiter = getattr(be, "wait_namespace_gone", None)  # a real cluster: bounded, with progress
         if callable(waiter):
-            waiter(namespace, _GONE_TIMEOUT)
+            waiter(name, _GONE_TIMEOUT)
         else:
-            _wait_gone(be, namespace, sleep, _GONE_TIMEOUT)
+            _wait_gone(be, name, sleep, _GONE_TIMEOUT)
     create = getattr(be, "create_namespace")
     lines = [create(namespace)]
     be.default_namespace = namespace
