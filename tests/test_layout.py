@@ -41,8 +41,9 @@ def imports(name: str, path: Path, known: set[str]) -> set[str]:
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
-            # `from pkg import mod` imports the module; `from mod import name` the module
-            targets = [f"{module}.{a.name}" if f"{module}.{a.name}" in known else module for a in node.names]
+            # `from pkg import mod` imports the module, and runs the package's __init__ first:
+            # both count (a package that imports its modules back is a cycle too)
+            targets = [module] + [f"{module}.{a.name}" for a in node.names if f"{module}.{a.name}" in known]
         else:
             continue
         for target in targets:
@@ -112,6 +113,8 @@ def test_the_checker_reads_relative_and_function_level_imports() -> None:
     # kubectl.command loads its verbs inside a function, on purpose (start-up time)
     assert "netpol_kernel.kubectl.get" in edges["netpol_kernel.kubectl.command"]
     assert "netpol_kernel.errors" in edges["netpol_kernel.api.validation.fields"]
+    # `from . import outside` in sim.network: the module and the package whose __init__ runs
+    assert {"netpol_kernel.sim.outside", "netpol_kernel.sim"} <= edges["netpol_kernel.sim.network"]
 
 
 def test_no_import_cycles() -> None:

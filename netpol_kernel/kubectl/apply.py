@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import os
 from typing import Any, Optional, Sequence
-
-from . import render
 from ..api.manifests import Document
 from ..api.resources import RESOURCES
 from ..errors import AlreadyExistsError, NetpolError, NotFoundError
 from .args import Exit
 from .context import Ctx, error_for, ErrorsExit, namespaced, print_errors, resource_requests, sorted_objects
-from .render import ErrorText
+from .render import ErrorText, plain_error
 
 
 # ---------------------------------------------------------------- apply / create / delete
@@ -36,7 +34,7 @@ def _load(ctx: Ctx, paths: Sequence[str]) -> list[Any]:
 
     missing = [p for p in paths if p != "-" and not is_url(p) and not os.path.exists(p)]
     if missing:
-        raise ErrorsExit([render.plain_error(f'error: the path "{p}" does not exist') for p in missing])
+        raise ErrorsExit([plain_error(f'error: the path "{p}" does not exist') for p in missing])
     items: list[Any] = []
     for path in paths:
         try:
@@ -51,7 +49,7 @@ def _load(ctx: Ctx, paths: Sequence[str]) -> list[Any]:
                 else:
                     got = read_items(ctx.stdin or "", source="STDIN") if source == "-" else read_file(source)
             except OSError as exc:  # unreadable: Go's words ("open F: permission denied"), and on
-                items.append(render.plain_error(f"error: open {source}: {(exc.strerror or str(exc)).lower()}"))
+                items.append(plain_error(f"error: open {source}: {(exc.strerror or str(exc)).lower()}"))
                 continue
             items += [x if isinstance(x, Document) else error_for(x, source=x.source or source)
                       for x in got]
@@ -62,7 +60,7 @@ def _doc_namespace(ctx: Ctx, doc: Any) -> Optional[ErrorText]:
     """kubectl refuses an object whose namespace differs from an explicit -n."""
     ns = _meta(doc.obj).get("namespace")
     if ctx.explicit_ns and ns and ns != ctx.namespace and namespaced(str(doc.obj.get("kind"))):
-        return render.plain_error(
+        return plain_error(
             f'error: the namespace from the provided object "{ns}" does not match the namespace '
             f"\"{ctx.namespace}\". You must pass '--namespace={ns}' to perform this operation.")
     return None

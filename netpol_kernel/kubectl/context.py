@@ -18,14 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional, Sequence
-
-from . import render
 from ..api.resources import RESOURCES, kind_of
 from ..backends.base import Backend
 from ..errors import UnsupportedCommand
 from .args import Args, Exit
 from .output import Output
-from .render import ErrorText
+from .render import ErrorText, error_text, errors_text
 
 
 # ---------------------------------------------------------------- context
@@ -75,11 +73,11 @@ def error_for(exc: BaseException, *, verb: str = "creating", source: Optional[st
            obj: Optional[dict] = None) -> ErrorText:
     if isinstance(exc, Exit):
         return ErrorText(exc.message.rstrip("\n"), exc.message.rstrip("\n"))
-    return render.error_text(exc, verb=verb, source=source, obj=obj)
+    return error_text(exc, verb=verb, source=source, obj=obj)
 
 
 def print_errors(out: Output, errors: Sequence[ErrorText]) -> None:
-    out.err(render.errors_text(errors))
+    out.err(errors_text(errors))
 
 
 class ErrorsExit(Exception):

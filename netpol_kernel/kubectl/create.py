@@ -12,12 +12,13 @@ from __future__ import annotations
 import copy
 from typing import Optional
 
-from . import render
 from ..api.resources import RESOURCES
 from ..errors import AlreadyExistsError, NotFoundError
-from . import generators as gen
 from .args import Exit
 from .context import Ctx
+from .generators import (configmap_object, create_service_object, deployment_object, namespace_object,
+                         secret_object, typed_json)
+from .render import to_yaml
 
 __all__ = ["create_generated", "run_create_subcommand", "dry_run", "SUBCOMMANDS"]
 
@@ -55,9 +56,9 @@ def create_generated(ctx: Ctx, obj: dict, action: str = "created") -> int:
         if ctx.explicit_ns and RESOURCES[kind][3]:
             shown["metadata"]["namespace"] = ctx.namespace
         if fmt == "yaml":
-            ctx.out.out(render.to_yaml(shown))
+            ctx.out.out(to_yaml(shown))
         elif fmt == "json":
-            ctx.out.out(_go_json(gen.typed_json(shown)))
+            ctx.out.out(_go_json(typed_json(shown)))
         elif fmt == "name":
             ctx.out.out(f"{prefix}/{name}\n")
         elif fmt == "":
@@ -137,23 +138,23 @@ def run_create_subcommand(ctx: Ctx) -> int:
         tcp = ctx.many("tcp")
         if not tcp:
             raise Exit("error: at least one tcp port specifier must be provided")
-        obj = gen.create_service_object(_SERVICE_TYPES[pos[1]], name, tcp, ctx.flag("node-port") or "")
+        obj = create_service_object(_SERVICE_TYPES[pos[1]], name, tcp, ctx.flag("node-port") or "")
         return create_generated(ctx, obj)
     if sub == "secret":
         if len(pos) < 2 or pos[1] != "generic":
             raise ctx.unsupported()
         name = _one_name(ctx, pos[2:], "secret generic")
-        return create_generated(ctx, gen.secret_object(name, ctx.many("from-literal"), ctx.flag("type") or ""))
+        return create_generated(ctx, secret_object(name, ctx.many("from-literal"), ctx.flag("type") or ""))
     name = _one_name(ctx, pos[1:], sub)
     if sub == "deployment":
         images = ctx.many("image")
         if not images:
             raise Exit("error: required flag(s) \"image\" not set")
         replicas = _int_flag(ctx, "replicas", "1")
-        return create_generated(ctx, gen.deployment_object(name, images, replicas, ctx.flag("port") or ""))
+        return create_generated(ctx, deployment_object(name, images, replicas, ctx.flag("port") or ""))
     if sub == "namespace":
-        return create_generated(ctx, gen.namespace_object(name))
-    return create_generated(ctx, gen.configmap_object(name, ctx.many("from-literal")))
+        return create_generated(ctx, namespace_object(name))
+    return create_generated(ctx, configmap_object(name, ctx.many("from-literal")))
 
 
 def _int_flag(ctx: Ctx, name: str, default: str) -> int:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Mapping, Optional, Sequence
-
-from . import render
 from ..errors import NotFoundError
 from .args import Exit
 from .context import Ctx, error_for, print_errors, resource_requests, sorted_objects
-from .render import ErrorText, age, annotation_lines, labels_lines, parse_time, tabwrite
+from .render import (ErrorText, age, annotation_lines, describe_network_policy, format_labels, labels_lines,
+                     parse_time, selector_text, tabwrite)
 
 __all__ = ["run_describe", "describe_pod", "describe_deployment", "describe_node", "describe_service", "describe_namespace",
            "events_section"]
@@ -191,7 +190,7 @@ def describe_deployment(dep: Mapping[str, Any], replica_sets: Sequence[Mapping[s
              f"CreationTimestamp:\t{_rfc1123z(meta.get('creationTimestamp'))}"]
     lines += labels_lines("Labels", meta.get("labels"))
     lines += annotation_lines(meta.get("annotations"))
-    lines.append(f"Selector:\t{render._selector(spec.get('selector'))}")
+    lines.append(f"Selector:\t{selector_text(spec.get('selector'))}")
     lines.append(f"Replicas:\t{spec.get('replicas', 1)} desired | {status.get('updatedReplicas', 0)} updated | "
                  f"{status.get('replicas', 0)} total | {status.get('availableReplicas', 0)} available | "
                  f"{status.get('unavailableReplicas', 0)} unavailable")
@@ -368,7 +367,7 @@ def describe_service(svc: Mapping[str, Any], slices: Sequence[Mapping[str, Any]]
     lines = [f"Name:\t{meta.get('name', '')}", f"Namespace:\t{meta.get('namespace', '')}"]
     lines += labels_lines("Labels", meta.get("labels"))
     lines += annotation_lines(meta.get("annotations"))
-    lines += [f"Selector:\t{render.format_labels(spec.get('selector')) if spec.get('selector') else ''}",
+    lines += [f"Selector:\t{format_labels(spec.get('selector')) if spec.get('selector') else ''}",
               f"Type:\t{spec.get('type', 'ClusterIP')}"]
     if spec.get("ipFamilyPolicy"):
         lines.append(f"IP Family Policy:\t{spec['ipFamilyPolicy']}")
@@ -464,7 +463,7 @@ def run_describe(ctx: Ctx) -> int:
     for obj in objs:
         kind = obj["kind"]
         if kind == "NetworkPolicy":
-            texts.append(render.describe_network_policy(obj))
+            texts.append(describe_network_policy(obj))
         elif kind == "Pod":
             texts.append(describe_pod(obj, _events_for(ctx, obj), now))
         elif kind == "Service":

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from . import render
+from .render import selector_text
 from ..backends.base import ExecResult
 from .args import Exit
 from .context import Ctx, resource_kind
@@ -29,7 +29,7 @@ def pod_for(ctx: Ctx, ref: str) -> dict:
     found = ctx.backend.get(kind, namespace=ctx.namespace, name=name)
     if kind == "Pod":
         return found[0]
-    selector = render._selector((found[0].get("spec") or {}).get("selector"), empty="")
+    selector = selector_text((found[0].get("spec") or {}).get("selector"), empty="")
     pods = ctx.backend.get("Pod", namespace=ctx.namespace, selector=selector or None)
 
     def rank(p: dict) -> tuple:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-from . import fieldselectors, render
+from .fieldselectors import matches as field_selector_matches, parse as parse_field_selector
 from ..api.resources import RESOURCES
 from ..errors import NotFoundError
 from .jsonpath import JSONPathError
@@ -17,7 +17,8 @@ from .args import Exit
 from .columns import custom_columns, sort_objects
 from .context import (Ctx, error_for, list_objects, namespaced, print_errors, resource_requests, sorted_objects,
                       objects_with_kind)
-from .render import ErrorText
+from .render import (TABLE_KINDS, ErrorText, as_list, event_table, jsonpath_error, qualified_name,
+                     strip_managed_fields, table, to_json, to_yaml)
 
 
 # ---------------------------------------------------------------- get
@@ -70,7 +71,7 @@ def run_get(ctx: Ctx) -> int:
     human = fmt in ("", "wide")
     if human:
         for kind, _ in requests:
-            if kind not in render.TABLE_KINDS and kind != "Event":
+            if kind not in TABLE_KINDS and kind != "Event":
                 raise ctx.unsupported(f"get {RESOURCES[kind][0]}")
     objs, kinds, errors = _fetch(ctx, requests, selector, all_ns)
     if ctx.flag("sort-by"):
@@ -101,8 +102,8 @@ def _fetch(ctx: Ctx, requests: Sequence[tuple[str, Optional[str]]], selector: Op
         try:
             found = list_objects(ctx, kind, name=name, selector=selector, all_namespaces=all_ns)
             if ctx.flag("field-selector"):
-                wanted = fieldselectors.parse(str(ctx.flag("field-selector")), kind, selector or "")
-                found = [o for o in found if fieldselectors.matches(wanted, o)]
+                wanted = parse_field_selector(str(ctx.flag("field-selector")), kind, selector or "")
+                found = [o for o in found if field_selector_matches(wanted, o)]
         except NotFoundError as exc:
             if not ctx.on("ignore-not-found"):
                 errors.append(error_for(exc))
@@ -126,10 +127,10 @@ def _print_tables(ctx: Ctx, objs: list[dict], kinds: list[str], errors: list[Err
             j += 1
         kind = objs[i]["kind"]
         if kind == "Event":
-            text = render.event_table(objs[i:j], now, with_namespace=all_ns, no_headers=ctx.on("no-headers"),
+            text = event_table(objs[i:j], now, with_namespace=all_ns, no_headers=ctx.on("no-headers"),
                                       wide=wide)
         else:
-            text = render.table(kind, objs[i:j], now, wide=wide, with_namespace=all_ns and namespaced(kind),
+            text = table(kind, objs[i:j], now, wide=wide, with_namespace=all_ns and namespaced(kind),
                                 with_kind=with_kind, show_labels=ctx.on("show-labels"),
                                 no_headers=ctx.on("no-headers"),
                                 label_columns=[k for v in ctx.many("label-columns") for k in v.split(",") if k])
@@ -146,15 +147,15 @@ def _print_tables(ctx: Ctx, objs: list[dict], kinds: list[str], errors: list[Err
 
 def _print_generic(ctx: Ctx, objs: list[dict], fmt: str, template: str, single: bool) -> None:
     """-o yaml|json|name|jsonpath: one object alone, several as a kind: List."""
-    shown = [render.strip_managed_fields(o) for o in objs]
+    shown = [strip_managed_fields(o) for o in objs]
     if fmt == "name":
-        ctx.out.out("".join(render.qualified_name(o) + "\n" for o in shown))
+        ctx.out.out("".join(qualified_name(o) + "\n" for o in shown))
         return
-    data: Any = shown[0] if single and len(shown) == 1 else render.as_list(shown)
+    data: Any = shown[0] if single and len(shown) == 1 else as_list(shown)
     if fmt == "yaml":
-        ctx.out.out(render.to_yaml(data))
+        ctx.out.out(to_yaml(data))
     elif fmt == "json":
-        ctx.out.out(render.to_json(data))
+        ctx.out.out(to_json(data))
     else:
         ctx.out.out(_jsonpath(template, data, as_json=fmt == "jsonpath-as-json"))
 
@@ -163,4 +164,4 @@ def _jsonpath(template: str, data: Any, as_json: bool) -> str:
     try:
         return jsonpath_render(template, data, as_json=as_json)
     except JSONPathError as exc:
-        raise Exit(render.jsonpath_error(template, data, exc)) from None
+        raise Exit(jsonpath_error(template, data, exc)) from None

@@ -89,7 +89,7 @@ def _tail(ctx: Ctx, default: int) -> int:
 
 
 def _count_pods(ctx: Ctx, ref: str) -> int:
-    from . import render
+    from .render import selector_text
     from .context import resource_kind
     word, _, name = ref.partition("/")
     kind = resource_kind(word)
@@ -97,5 +97,5 @@ def _count_pods(ctx: Ctx, ref: str) -> int:
     spec = owner.get("spec") or {}
     sel = spec.get("selector") or {}
     text = ",".join(f"{k}={v}" for k, v in sorted(sel.items())) if kind == "Service" else \
-        render._selector(sel, empty="")
+        selector_text(sel, empty="")
     return len(ctx.backend.get("Pod", namespace=ctx.namespace, selector=text or None)) if text else 0

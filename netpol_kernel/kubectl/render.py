@@ -175,7 +175,7 @@ def format_labels(labels: Optional[Mapping[str, Any]]) -> str:
     return ",".join(f"{k}={labels[k]}" for k in sorted(labels))
 
 
-def _selector(sel: Optional[Mapping[str, Any]], empty: str = "<none>") -> str:
+def selector_text(sel: Optional[Mapping[str, Any]], empty: str = "<none>") -> str:
     """metav1.FormatLabelSelector of a LabelSelector dict."""
     text = str(LabelSelector.from_dict(sel))
     return empty if text == "<none>" else text
@@ -289,7 +289,7 @@ def _deployment_row(d: Mapping[str, Any], now: datetime) -> list[str]:
     tmpl = ((spec.get("template") or {}).get("spec") or {})
     return [f"{status.get('readyReplicas') or 0}/{desired}", str(status.get("updatedReplicas") or 0),
             str(status.get("availableReplicas") or 0), age(_meta(d).get("creationTimestamp"), now),
-            *_containers_images(tmpl), _selector(spec.get("selector"), empty="")]
+            *_containers_images(tmpl), selector_text(spec.get("selector"), empty="")]
 
 
 def _replicaset_row(rs: Mapping[str, Any], now: datetime) -> list[str]:
@@ -297,7 +297,7 @@ def _replicaset_row(rs: Mapping[str, Any], now: datetime) -> list[str]:
     tmpl = ((spec.get("template") or {}).get("spec") or {})
     return [str(spec.get("replicas", 1)), str(status.get("replicas") or 0),
             str(status.get("readyReplicas") or 0), age(_meta(rs).get("creationTimestamp"), now),
-            *_containers_images(tmpl), _selector(spec.get("selector"), empty="")]
+            *_containers_images(tmpl), selector_text(spec.get("selector"), empty="")]
 
 
 def _service_row(svc: Mapping[str, Any], now: datetime) -> list[str]:
@@ -346,7 +346,7 @@ def _endpoints_row(ep: Mapping[str, Any], now: datetime) -> list[str]:
 
 
 def _netpol_row(np: Mapping[str, Any], now: datetime) -> list[str]:
-    return [_selector(_spec(np).get("podSelector")), age(_meta(np).get("creationTimestamp"), now)]
+    return [selector_text(_spec(np).get("podSelector")), age(_meta(np).get("creationTimestamp"), now)]
 
 
 def _namespace_row(ns: Mapping[str, Any], now: datetime) -> list[str]:
@@ -376,7 +376,7 @@ def _daemonset_row(d: Mapping[str, Any], now: datetime) -> list[str]:
     counts = [str(status.get(k) or 0) for k in ("desiredNumberScheduled", "currentNumberScheduled",
                                                 "numberReady", "updatedNumberScheduled", "numberAvailable")]
     return [*counts, format_labels(tmpl.get("nodeSelector")), age(_meta(d).get("creationTimestamp"), now),
-            *_containers_images(tmpl), _selector(spec.get("selector"), empty="")]
+            *_containers_images(tmpl), selector_text(spec.get("selector"), empty="")]
 
 
 def _node_row(node: Mapping[str, Any], now: datetime) -> list[str]:
@@ -575,11 +575,11 @@ def _port_lines(rule: Mapping[str, Any], indent: str) -> list[str]:
 def _peer_lines(peer: Mapping[str, Any], indent: str) -> list[str]:
     pod, ns, ipb = peer.get("podSelector"), peer.get("namespaceSelector"), peer.get("ipBlock")
     if pod is not None and ns is not None:
-        return [f"  {indent}NamespaceSelector: {_selector(ns)}", f"  {indent}PodSelector: {_selector(pod)}"]
+        return [f"  {indent}NamespaceSelector: {selector_text(ns)}", f"  {indent}PodSelector: {selector_text(pod)}"]
     if pod is not None:
-        return [f"  {indent}PodSelector: {_selector(pod)}"]
+        return [f"  {indent}PodSelector: {selector_text(pod)}"]
     if ns is not None:
-        return [f"  {indent}NamespaceSelector: {_selector(ns)}"]
+        return [f"  {indent}NamespaceSelector: {selector_text(ns)}"]
     if ipb is not None:
         return [f"  {indent}IPBlock:", f"    {indent}CIDR: {ipb.get('cidr', '')}",
                 f"    {indent}Except: {', '.join(ipb.get('except') or [])}"]
@@ -618,7 +618,7 @@ def describe_network_policy(np: Mapping[str, Any]) -> str:
     if not pod_sel.get("matchLabels") and not pod_sel.get("matchExpressions"):
         lines.append("  PodSelector:     <none> (Allowing the specific traffic to all pods in this namespace)")
     else:
-        lines.append(f"  PodSelector:     {_selector(pod_sel)}")
+        lines.append(f"  PodSelector:     {selector_text(pod_sel)}")
     types = list(spec.get("policyTypes") or [])
     if "Ingress" in types:
         lines.append("  Allowing ingress traffic:")

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 
-from . import generators as gen
+from .generators import parse_labels, run_pod, service_object
 from ..backends.base import KubectlExecError
 from ..errors import NotFoundError
 from .args import Exit
@@ -77,7 +77,7 @@ def run_run(ctx: Ctx) -> int:
                      "(--attach, --stdin, or --tty)")
     if port and not port.isdigit():
         raise _usage("--port must be a number")
-    pod = gen.run_pod(name, image, labels=ctx.flag("labels") or "", port=port, env=ctx.many("env"),
+    pod = run_pod(name, image, labels=ctx.flag("labels") or "", port=port, env=ctx.many("env"),
                       args=args, command=ctx.on("command"), restart=restart, stdin=interactive, tty=tty,
                       annotations=ctx.many("annotations"),
                       image_pull_policy=ctx.flag("image-pull-policy") or "", privileged=ctx.on("privileged"))
@@ -116,7 +116,7 @@ def _create_quietly(ctx: Ctx, obj: dict) -> None:
 
 def _service_for_run(name: str, pod: dict, port: str) -> dict:
     labels = pod["metadata"]["labels"]
-    return gen.service_object(name, labels, [port], target_port="", labels=None)
+    return service_object(name, labels, [port], target_port="", labels=None)
 
 
 def _attached(ctx: Ctx, pod: dict, name: str, args: list[str], restart: str, tty: bool) -> int:
@@ -264,12 +264,12 @@ def run_expose(ctx: Ctx) -> int:
     if not ports and ctx.flag("cluster-ip") != "None":
         raise Exit("error: couldn't find port via --port flag or introspection\n"
                    "See 'kubectl expose -h' for help and examples")
-    labels = gen.parse_labels(ctx.flag("labels")) if ctx.flag("labels") else \
+    labels = parse_labels(ctx.flag("labels")) if ctx.flag("labels") else \
         dict((obj.get("metadata") or {}).get("labels") or {})
     svc_type = ctx.flag("type") or ""
     if svc_type and svc_type not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
         raise Exit(f"error: invalid service type: {svc_type}")
-    svc = gen.service_object((ctx.flag("name") or name)[:63], selector, ports, labels=labels,
+    svc = service_object((ctx.flag("name") or name)[:63], selector, ports, labels=labels,
                              protocol=ctx.flag("protocol") or "", protocols=protocols,
                              target_port=ctx.flag("target-port") or "", type_=svc_type,
                              cluster_ip=ctx.flag("cluster-ip") or "",
@@ -280,7 +280,7 @@ def run_expose(ctx: Ctx) -> int:
 def _selector_for(ctx: Ctx, obj: dict, kind: str) -> dict:
     """polymorphichelpers.MapBasedSelectorForObject, or --selector."""
     if ctx.flag("selector"):
-        return gen.parse_labels(str(ctx.flag("selector")), what="selector")
+        return parse_labels(str(ctx.flag("selector")), what="selector")
     spec = obj.get("spec") or {}
     if kind == "Pod":
         labels = (obj.get("metadata") or {}).get("labels") or {}
