@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from kube_fakes import (FakeClientLayer, FakeClock, FakeHTTP, FakeStream, already_exists, api_error,
+from kube_fakes import (FakeClientLayer, FakeHTTP, FakeStream, already_exists, api_error,
                         connection_refused, dns_failure, exec_status, invalid, not_found)
 from netpol_kernel.backends.base import ApplyResult, Backend, ExecResult
 from netpol_kernel.backends.kube import (CHAPTER_LABEL, MANAGED_BY, ClientLayer, KubeBackend,
@@ -70,28 +70,6 @@ CURL = ["curl", "-I", "--connect-timeout", "5", "backend:8080"]
 
 def docs(text: str, source: str = "simple-app.yaml"):
     return load_documents(text, source=source)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def fake(clock: FakeClock) -> FakeClientLayer:
-    f = FakeClientLayer(clock=clock)
-    f.our_namespace("netpol-lab")
-    return f
-
-
-@pytest.fixture
-def messages() -> list[str]:
-    return []
-
-
-@pytest.fixture
-def backend(fake: FakeClientLayer, clock: FakeClock, messages: list[str]) -> KubeBackend:
-    return KubeBackend(client=fake, clock=clock, sleep=clock.sleep, progress=messages.append)
 
 
 def running_app(backend: KubeBackend) -> None:

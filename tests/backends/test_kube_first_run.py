@@ -12,7 +12,7 @@ import stat
 
 import pytest
 
-from kube_fakes import FakeClientLayer, FakeClock
+from kube_fakes import FakeClientLayer
 from netpol_kernel.api.manifests import load_documents
 from netpol_kernel.backends.base import ApplyErrors, ApplyResult
 from netpol_kernel.backends.kube import MANAGED_BY, KubeBackend
@@ -36,28 +36,6 @@ spec:
 
 def docs(text: str):
     return load_documents(text, source="test.yaml")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def fake(clock: FakeClock) -> FakeClientLayer:
-    f = FakeClientLayer(clock=clock)
-    f.our_namespace("netpol-lab")
-    return f
-
-
-@pytest.fixture
-def messages() -> list[str]:
-    return []
-
-
-@pytest.fixture
-def backend(fake, clock, messages) -> KubeBackend:
-    return KubeBackend(client=fake, clock=clock, sleep=clock.sleep, progress=messages.append)
 
 
 # ----------------------------------------------------------------------------- point 4: Terminating

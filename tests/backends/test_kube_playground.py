@@ -25,17 +25,9 @@ spec:
 
 
 @pytest.fixture
-def fake() -> FakeClientLayer:
-    clock = FakeClock()
-    f = FakeClientLayer(clock=clock)
-    f.our_namespace("netpol-lab")
-    return f
-
-
-@pytest.fixture
-def backend(fake: FakeClientLayer) -> KubeBackend:
-    b = KubeBackend(client=fake, clock=fake.clock if hasattr(fake, "clock") else FakeClock(),
-                    sleep=lambda s: None, progress=lambda m: None)
+def backend(fake: FakeClientLayer, clock: FakeClock) -> KubeBackend:
+    """The shared fake, with the web Deployment applied."""
+    b = KubeBackend(client=fake, clock=clock, sleep=lambda s: None, progress=lambda m: None)
     b.apply(load_documents(APP, source="app.yaml"))
     return b
 
