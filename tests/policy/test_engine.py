@@ -501,22 +501,18 @@ def test_icmp_is_judged_without_a_port_and_explained_so() -> None:
     """kube-network-policies (kind's enforcer, pkg/networkpolicy evaluatePorts): a packet that is
     not TCP, UDP or SCTP has no port, so only rules without `ports` allow it."""
     from netpol_kernel.policy.engine import ICMP_NOTE
-    from netpol_kernel.policy.objects import from_dict
 
-    def pod(name: str, app: str) -> dict:
-        return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "d", "labels": {"app": app}},
-                "spec": {"containers": [{"name": "c", "image": "busybox"}]}, "status": {"podIP": f"10.244.0.{len(name)}"}}
-
-    def policy(name: str, ports: list) -> dict:
-        rule: dict = {"from": [{"podSelector": {"matchLabels": {"app": "a"}}}]}
-        if ports:
-            rule["ports"] = ports
-        return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": name, "namespace": "d"},
-                "spec": {"podSelector": {"matchLabels": {"app": "b"}}, "ingress": [rule]}}
-
-    pods = [from_dict(pod("a", "a")), from_dict(pod("bb", "b"))]
-    with_ports = Engine([], pods, [from_dict(policy("tcp-80", [{"port": 80}]))])
-    without = Engine([], pods, [from_dict(policy("any", []))])
+    rule = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {{name: {name}, namespace: d}}
+        spec:
+          podSelector: {{matchLabels: {{app: b}}}}
+          ingress: [{{from: [{{podSelector: {{matchLabels: {{app: a}}}}}}]{ports}}}]
+    """
+    pods = [pod("a", ns="d", app="a"), pod("bb", ns="d", app="b")]
+    with_ports = engine(pods, [policy(rule.format(name="tcp-80", ports=", ports: [{port: 80}]"))])
+    without = engine(pods, [policy(rule.format(name="any", ports=""))])
     assert not with_ports.evaluate("d/a", "d/bb", 0, "ICMP").allowed
     assert with_ports.evaluate("d/a", "d/bb", 80, "TCP").allowed
     verdict = without.evaluate("d/a", "d/bb", 0, "ICMP")
