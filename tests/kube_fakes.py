@@ -288,7 +288,7 @@ class FakeClientLayer:
         self.pod_events: dict[tuple[str, str], list[dict]] = {}
         self.exec_handler: Callable[..., FakeStream] = lambda pod, ns, c, argv: FakeStream()
         self.debug_logs = ""
-        self.all_events: list[dict] = []  # what list_events() serves (`kubectl get events`)
+        self.all_events: list[dict] = []  # what events(namespace) lists (`kubectl get events`)
         self.debug_exit = 0
         self.active_execs = 0
         self.max_active_execs = 0
@@ -482,11 +482,16 @@ class FakeClientLayer:
             md.setdefault("annotations", {})["example.com/observed"] = str(next(self._rv))
             self._put(obj)
 
-    def events(self, namespace: str, kind: str, name: str) -> list[dict]:
+    def events(self, namespace: Optional[str], kind: Optional[str] = None,
+               name: Optional[str] = None) -> list[dict]:
         with self._lock:
-            self.requests.append(("events", namespace, kind, name))
-            self._maybe_fail("events", name)
-            return copy.deepcopy(self.pod_events.get((namespace, name), []))
+            if kind and name:  # one object's events (`describe`, the last event of a stuck pod)
+                self.requests.append(("events", namespace, kind, name))
+                self._maybe_fail("events", name)
+                return copy.deepcopy(self.pod_events.get((namespace or "", name), []))
+            self.requests.append(("list_events", namespace))
+            return [copy.deepcopy(e) for e in self.all_events
+                    if namespace is None or (e.get("metadata") or {}).get("namespace") == namespace]
 
     def patch_labels(self, kind: str, name: str, namespace: Optional[str],
                      labels: Mapping[str, Optional[str]]) -> dict:
@@ -528,12 +533,6 @@ class FakeClientLayer:
                 {"name": container["name"], "image": container["image"],
                  "state": {"waiting": {"reason": "PodInitializing"}}})
             return self._public(self._put(obj))
-
-    def list_events(self, namespace: Optional[str]) -> list[dict]:
-        with self._lock:
-            self.requests.append(("list_events", namespace))
-            return [copy.deepcopy(e) for e in self.all_events
-                    if namespace is None or (e.get("metadata") or {}).get("namespace") == namespace]
 
     def read_log(self, pod: str, namespace: str, container: str) -> str:
         with self._lock:

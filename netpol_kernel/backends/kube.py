@@ -495,7 +495,7 @@ class KubeBackend(KubeExec):
         """core/v1 Events, oldest first (by lastTimestamp, then eventTime)."""
         ns = None if all_namespaces else (namespace or self.default_namespace)
         with self._api("list", "Event", "", ns):
-            items = self.client.list_events(ns)
+            items = self.client.events(ns)
         return sorted(items, key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or ""))
 
     def label(self, kind: str, name: str, labels: Mapping[str, Optional[str]],

@@ -297,11 +297,16 @@ class ClientLayer:
         response.read()
         return api.response_deserialize(response, {"200": "object", "201": "object"}).data
 
-    def events(self, namespace: str, kind: str, name: str) -> list[dict]:
-        """The events about one object (what ``kubectl describe`` lists at its end)."""
-        selector = f"involvedObject.kind={kind},involvedObject.name={name}"
-        result = self.core.list_namespaced_event(namespace, field_selector=selector)
-        return [api_json(item) for item in result.items]
+    def events(self, namespace: Optional[str], kind: Optional[str] = None,
+               name: Optional[str] = None) -> list[dict]:
+        """core/v1 Events: about one object (``kind`` and ``name``: what ``kubectl describe``
+        lists at its end), or all of a namespace (None: every namespace), as ``kubectl get
+        events`` lists them."""
+        selector = {"field_selector": f"involvedObject.kind={kind},involvedObject.name={name}"} \
+            if kind and name else {}
+        result = (self.core.list_event_for_all_namespaces(**selector) if namespace is None
+                  else self.core.list_namespaced_event(namespace, **selector))
+        return [{"apiVersion": "v1", "kind": "Event", **api_json(item)} for item in result.items]
 
     def delete(self, kind: str, name: str, namespace: Optional[str]) -> None:
         self._typed(kind, "delete")(name, *self._args(kind, namespace))
@@ -335,13 +340,6 @@ class ClientLayer:
 
     def read_log(self, pod: str, namespace: str, container: str) -> str:
         return self.core.read_namespaced_pod_log(pod, namespace, container=container)
-
-    def list_events(self, namespace: Optional[str]) -> list[dict]:
-        """core/v1 Events of a namespace (None: every namespace)."""
-        result = (self.core.list_event_for_all_namespaces() if namespace is None
-                  else self.core.list_namespaced_event(namespace))
-        return [{"apiVersion": "v1", "kind": "Event", **api_json(item)} for item in result.items]
-
 
 # ----------------------------------------------------------------------------- errors
 
