@@ -341,6 +341,7 @@ class ClientLayer:
     def read_log(self, pod: str, namespace: str, container: str) -> str:
         return self.core.read_namespaced_pod_log(pod, namespace, container=container)
 
+
 # ----------------------------------------------------------------------------- errors
 
 
