@@ -103,11 +103,6 @@ class EmbeddedCluster:
         self._engine: Optional[tuple[int, "Engine"]] = None
         self._logs: dict[tuple[str, str, str], list[str]] = {}
 
-    # -- container logs -----------------------------------------------------------------
-    def logs(self, namespace: str, pod: str, container: str) -> list[str]:
-        """The lines a container has written so far, oldest first."""
-        return list(self._logs.get((namespace, pod, container), ()))
-
     # -- time -----------------------------------------------------------------------
     def now(self) -> datetime:
         """The cluster's clock (injected, or the fixed epoch plus one second per mutation)."""

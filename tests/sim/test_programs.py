@@ -85,7 +85,7 @@ def test_nginx_headers_and_404_follow_the_tag(c):
 def test_nginx_writes_its_access_log(c):
     c.exec("cu", ["curl", "-s", "web"])
     c.exec("bb", ["wget", "-qO-", "web/x"])
-    lines = c.logs("default", "web", "c")
+    lines = c.container_logs("web", namespace="default", container="c").splitlines()
     cu = c.get("Pod", name="cu")[0]["status"]["podIP"]
     bb = c.get("Pod", name="bb")[0]["status"]["podIP"]
     # docker-nginx nginx.conf log_format main (to stdout through /var/log/nginx/access.log).
@@ -206,7 +206,7 @@ def test_other_servers():
     r = c.exec("cu", ["curl", "-si", ip["httpd"]])
     assert r.stdout.endswith("\r\n\r\n<html><body><h1>It works!</h1></body></html>\n")
     assert "Server: Apache/2.4.68 (Unix)\r\n" in r.stdout
-    assert c.logs("default", "httpd", "c")[0].endswith('"GET / HTTP/1.1" 200 45')
+    assert c.container_logs("httpd", namespace="default", container="c").splitlines()[0].endswith('"GET / HTTP/1.1" 200 45')
     # http-echo: -listen default :5678, the text and a newline.
     r = c.exec("cu", ["curl", "-si", f"{ip['echo']}:5678"])
     assert r.stdout.endswith("hello world\n") and "X-App-Name: http-echo\r\n" in r.stdout
