@@ -44,14 +44,17 @@ __all__ = ["PodNet", "ClusterView", "container_env"]
 
 class ClusterView(Protocol):
     """What the network reads of the cluster (:class:`~netpol_kernel.sim.cluster.EmbeddedCluster`
-    is one): its objects, its clock and the engine judging its policies.  A protocol, since the
-    cluster builds a :class:`PodNet` for every command it runs."""
+    is one): its objects, its clock, the engine judging its policies, and where containers'
+    log lines go.  A protocol, since the cluster builds a :class:`PodNet` for every command it runs."""
 
     state: Store
 
     def now(self) -> datetime: ...
 
     def engine(self, namespace: Optional[str] = None) -> Engine: ...
+
+    def append_log(self, namespace: str, pod: str, container: str, line: str) -> None: ...
+
 
 _PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 _REF = re.compile(r"\$\$|\$\(([-._a-zA-Z0-9]+)\)")
@@ -164,10 +167,8 @@ class PodNet:
         self.env = container_env(self.st, pod, container)
 
     def log(self, line: str) -> None:
-        """A line the container writes to stdout (``kubectl logs``), if the cluster keeps logs."""
-        append = getattr(self.cluster, "append_log", None)
-        if append is not None:
-            append(self.namespace, self.pod, self.container, line)
+        """A line the container writes to stdout (``kubectl logs``)."""
+        self.cluster.append_log(self.namespace, self.pod, self.container, line)
 
     def now(self) -> datetime:
         return self.cluster.now()
