@@ -15,7 +15,7 @@ from fakes import FakeBackend, deployment, namespace, netpol, pod, service
 from netpol_kernel.backends.base import ExecResult
 from netpol_kernel.kubectl import KubectlResult, kubectl
 from netpol_kernel.kubectl.render import human_duration
-from conftest import lab_manifest
+from labfiles import lab_manifest
 
 FRONTEND = "frontend-5f7d4b8b7d-abcde"
 NOT_FRONTEND = "not-frontend-7d9f8c6b5-fghij"

@@ -20,7 +20,7 @@ import pytest
 from netpol_kernel.api.manifests import load_documents
 from netpol_kernel.kubectl import kubectl
 from netpol_kernel.sim.cluster import EmbeddedCluster
-from conftest import lab_manifest
+from labfiles import lab_manifest
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\n"
 TAB_SECOND = CM.format("a") + "---\n" + CM.format("b") + "data:\n\tx: y\n"

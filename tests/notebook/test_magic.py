@@ -11,7 +11,7 @@ from fakes import FakeBackend, pod  # noqa: E402
 from netpol_kernel import backends  # noqa: E402
 from netpol_kernel.backends.base import ExecResult  # noqa: E402
 from netpol_kernel.notebook.magic import KubectlValue, expand, register  # noqa: E402
-from conftest import lab_manifest
+from labfiles import lab_manifest
 
 FRONTEND = "frontend-5f7d4b8b7d-abcde"
 DENY = lab_manifest("backend-ingress-deny.yaml")

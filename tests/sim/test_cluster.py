@@ -12,7 +12,7 @@ from netpol_kernel.errors import AlreadyExistsError, ManifestError, NamespaceMis
 from netpol_kernel.policy.selectors import SelectorError, parse_selector
 from netpol_kernel.sim.cluster import EmbeddedCluster
 from netpol_kernel.api.manifests import load_documents
-from conftest import lab_manifest
+from labfiles import lab_manifest
 
 # ---------------------------------------------------------------- the lab's manifests (verbatim)
 

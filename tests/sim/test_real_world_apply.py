@@ -11,7 +11,7 @@ from netpol_kernel.backends.base import ApplyErrors
 from netpol_kernel.errors import ManifestError
 from netpol_kernel.sim import cluster as cluster_module
 from netpol_kernel.sim.cluster import EmbeddedCluster
-from conftest import lab_manifest
+from labfiles import lab_manifest
 
 SIMPLE_APP = lab_manifest("simple-app.yaml")
 
