@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..policy.engine import Engine
     from ..api.manifests import Document
 
-__all__ = ["Backend", "ApplyResult", "ApplyErrors", "ExecResult", "KubectlExecError", "shell_with_stdin"]
+__all__ = ["Backend", "ApplyResult", "ApplyErrors", "ExecResult", "KubectlExecError"]
 
 from ..api.resources import RESOURCES
 from ..errors import NetpolError
@@ -102,7 +102,8 @@ class Backend(Protocol):
     def exec(self, pod: str, argv: Sequence[str], namespace: Optional[str] = None,
              container: Optional[str] = None, stdin: Optional[str] = None) -> ExecResult:
         """Run argv in the pod's container, no TTY; NotFoundError for an unknown pod.
-        ``stdin`` is what ``kubectl exec -i`` / ``run -i`` send (see :func:`shell_with_stdin`)."""
+        ``stdin`` is what ``kubectl exec -i`` / ``run -i`` send: a shell started without ``-c``
+        runs it as its script."""
 
     def container_logs(self, pod: str, namespace: Optional[str] = None, container: Optional[str] = None) -> str:
         """``kubectl logs``: what the container wrote so far; NotFoundError for an unknown pod."""
@@ -112,26 +113,3 @@ class Backend(Protocol):
 
     def engine(self, namespace: Optional[str] = None) -> "Engine":
         """A policy engine over the cluster's current objects (for predictions and 'why')."""
-
-
-_SHELLS = ("sh", "/bin/sh", "bash", "/bin/bash", "ash", "/bin/ash")
-
-
-def shell_with_stdin(argv: Sequence[str], stdin: Optional[str]) -> list[str]:
-    """A shell given a script on stdin and no ``-c`` runs it like ``sh -c SCRIPT``.
-
-    That is what ``kubectl run -i ... -- sh`` with piped input amounts to (the
-    shell reads its commands from stdin to the end), and it needs no half-closed
-    stream, which the Python client's exec websocket cannot do.
-
-    >>> shell_with_stdin(["sh"], "echo hi\\n")
-    ['sh', '-c', 'echo hi\\n']
-    >>> shell_with_stdin(["wget", "-qO-", "web"], "ignored")
-    ['wget', '-qO-', 'web']
-    """
-    args = list(argv)
-    if stdin is None or not args or args[0] not in _SHELLS:
-        return args
-    if args[1:] in ([], ["-s"], ["-i"], ["-l"]):
-        return [args[0], "-c", stdin]
-    return args

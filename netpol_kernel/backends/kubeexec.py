@@ -17,7 +17,7 @@ from typing import Optional, Sequence
 
 from ..errors import NotFoundError, UnsupportedCommand
 from ..api.resources import kind_of
-from .base import ExecResult, KubectlExecError, shell_with_stdin
+from .base import ExecResult, KubectlExecError
 from .kubeclient import ExecStream
 from .rollout import PERMANENT, selector_string
 
@@ -48,6 +48,29 @@ def _exit_code(status_text: str) -> tuple[Optional[int], str]:
         if cause.get("reason") == "ExitCode":
             return int(cause.get("message")), ""
     return None, str(status.get("message") or status_text)
+
+
+_SHELLS = ("sh", "/bin/sh", "bash", "/bin/bash", "ash", "/bin/ash")
+
+
+def shell_with_stdin(argv: Sequence[str], stdin: Optional[str]) -> list[str]:
+    """A shell given a script on stdin and no ``-c`` runs it like ``sh -c SCRIPT``.
+
+    That is what ``kubectl run -i ... -- sh`` with piped input amounts to (the
+    shell reads its commands from stdin to the end), and it needs no half-closed
+    stream, which the Python client's exec websocket cannot do.
+
+    >>> shell_with_stdin(["sh"], "echo hi\\n")
+    ['sh', '-c', 'echo hi\\n']
+    >>> shell_with_stdin(["wget", "-qO-", "web"], "ignored")
+    ['wget', '-qO-', 'web']
+    """
+    args = list(argv)
+    if stdin is None or not args or args[0] not in _SHELLS:
+        return args
+    if args[1:] in ([], ["-s"], ["-i"], ["-l"]):
+        return [args[0], "-c", stdin]
+    return args
 
 
 class KubeExec:
