@@ -117,7 +117,8 @@ def start_chapter(namespace: str, apply: Sequence[str] = (), *, backend: Optiona
     if problems:  # before anything is deleted or created (ValidateNamespaceName: a DNS-1123 label)
         raise ManifestError("Namespace", str(namespace), problems)
     # Leftovers of an earlier run: the namespace and its companions (NAMESPACE-*), ours only.
-    for name in [namespace] * _exists(be, namespace) + companions(be, namespace):
+    leftovers = ([namespace] if _exists(be, namespace) else []) + companions(be, namespace)
+    for name in leftovers:
         _delete_namespace(be, name)  # a Terminating one is left to finish
         waiter = getattr(be, "wait_namespace_gone", None)  # a real cluster: bounded, with progress
         if callable(waiter):
